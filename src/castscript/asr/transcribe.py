@@ -1,0 +1,169 @@
+"""Transcribe 16 kHz mono audio into timed segments with words (faster-whisper)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .. import models
+from ..document import Segment, Word
+from ..errors import InvalidOption, ModelNotFound
+from ..media import SAMPLE_RATE
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_WINDOW_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class AsrOptions:
+    model: str = "base"
+    """A bundled size name (base -> faster-whisper-base), any faster-whisper model name, or a model folder."""
+    language: str | None = None
+    """None or "auto" detects the language."""
+    task: str = "transcribe"
+    """"transcribe", or "translate" (any language -> English)."""
+    multilingual: bool = False
+    """Detect the language of every stretch of speech (for media that switch language)."""
+    device: str = "auto"
+    compute_type: str | None = None
+    """Default: int8 on CPU, float16 on CUDA."""
+    batch_size: int = 8
+    beam_size: int = 5
+    cpu_threads: int = 0
+    """0: all cores."""
+    vad_filter: bool = True
+    initial_prompt: str | None = None
+
+
+@dataclass
+class AsrResult:
+    language: str | None
+    language_probability: float | None
+    segments: list[Segment] = field(default_factory=list)
+
+
+def resolve_device(device: str) -> str:
+    if device != "auto":
+        return device
+    import ctranslate2
+
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+def resolve_whisper_model(name: str) -> str:
+    """Local folder for a bundled/registry model or an explicit path; otherwise the name for faster-whisper's hub."""
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "model.bin").is_file():
+            raise ModelNotFound(
+                f"Whisper model folder {path} has no model.bin.",
+                hint="Pass a CTranslate2 Whisper model folder (model.bin, config.json, tokenizer.json, vocabulary.txt).",
+            )
+        return str(path)
+    registry_name = name if name.startswith("faster-whisper-") else f"faster-whisper-{name}"
+    if registry_name in models.REGISTRY:
+        return str(models.resolve(registry_name))
+    if os.environ.get("CASTSCRIPT_OFFLINE") == "1":
+        raise ModelNotFound(
+            f"Whisper model '{name}' is neither a folder nor in the local bundle, and downloads are off.",
+            hint="Pass a model folder with --model, or use a bundled model (castscript models list).",
+        )
+    return name
+
+
+@functools.lru_cache(maxsize=2)
+def load_whisper(model: str, device: str, compute_type: str, cpu_threads: int):
+    from faster_whisper import WhisperModel
+
+    location = resolve_whisper_model(model)
+    log.info("loading whisper model %s on %s (%s)", location, device, compute_type)
+    try:
+        return WhisperModel(
+            location,
+            device=device,
+            compute_type=compute_type,
+            cpu_threads=cpu_threads,
+            download_root=str(models.cache_dir() / "whisper"),
+        )
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ModelNotFound(
+            f"Could not load Whisper model '{model}' ({location}): {exc}",
+            hint="Check the name or folder; offline machines need CASTSCRIPT_MODELS or a model folder.",
+        ) from None
+
+
+def transcribe(
+    audio: np.ndarray, options: AsrOptions, progress: Callable[[float], None] | None = None
+) -> AsrResult:
+    """Transcribe ``audio`` (16 kHz mono float32); ``progress`` gets the fraction done (0-1)."""
+    if options.task not in ("transcribe", "translate"):
+        raise InvalidOption(f"Unknown ASR task '{options.task}'.", hint="Use 'transcribe' or 'translate'.")
+    if len(audio) < SAMPLE_RATE // 10 or not np.any(np.abs(audio) > 1e-4):
+        return AsrResult(language=_forced_language(options), language_probability=None)
+    device = resolve_device(options.device)
+    compute_type = options.compute_type or ("int8" if device == "cpu" else "float16")
+    whisper = load_whisper(options.model, device, compute_type, options.cpu_threads)
+    language = _forced_language(options)
+    if language is not None and language not in whisper.supported_languages:
+        raise InvalidOption(
+            f"Unknown language '{language}'.",
+            hint="Use 'auto' or an ISO 639-1 code Whisper knows (en, de, pl, pt, ja, ...).",
+        )
+    segments_iter, info = _run(whisper, audio, options, language)
+    duration = len(audio) / SAMPLE_RATE
+    segments = []
+    for raw in segments_iter:
+        segments.append(_to_segment(raw))
+        if progress:
+            progress(min(1.0, raw.end / duration))
+    if options.multilingual and language is None:
+        _label_languages(whisper, audio, segments)
+    if progress:
+        progress(1.0)
+    return AsrResult(language=info.language, language_probability=info.language_probability, segments=segments)
+
+
+def _forced_language(options: AsrOptions) -> str | None:
+    return None if options.language in (None, "", "auto") else options.language
+
+
+def _run(whisper, audio: np.ndarray, options: AsrOptions, language: str | None):
+    common = dict(
+        language=language,
+        task=options.task,
+        beam_size=options.beam_size,
+        word_timestamps=True,
+        vad_filter=options.vad_filter,
+        initial_prompt=options.initial_prompt,
+        multilingual=options.multilingual and language is None,
+    )
+    if options.batch_size > 1:
+        from faster_whisper import BatchedInferencePipeline
+
+        return BatchedInferencePipeline(model=whisper).transcribe(audio, batch_size=options.batch_size, **common)
+    return whisper.transcribe(audio, **common)
+
+
+def _to_segment(raw) -> Segment:
+    words = [
+        Word(start=round(w.start, 3), end=round(w.end, 3), text=w.word.strip(), probability=round(w.probability, 4))
+        for w in (raw.words or [])
+        if w.word.strip()
+    ]
+    return Segment(start=round(raw.start, 3), end=round(raw.end, 3), text=raw.text.strip(), words=words)
+
+
+def _label_languages(whisper, audio: np.ndarray, segments: list[Segment]) -> None:
+    """Detect the language of each segment from its own audio (one encoder pass per segment)."""
+    for segment in segments:
+        start = int(segment.start * SAMPLE_RATE)
+        end = max(start + SAMPLE_RATE, int(segment.end * SAMPLE_RATE))
+        language, _, _ = whisper.detect_language(audio[start:end])
+        segment.language = language

@@ -1,0 +1,6 @@
+"""Subtitle and transcript outputs: cue building by broadcast rules, and one registry of format writers."""
+
+from .cues import Cue, CueRules, build_cues, wrap_lines
+from .formats import FORMATS, OutputOptions, register, write_atomic, write_outputs
+
+__all__ = ["FORMATS", "Cue", "CueRules", "OutputOptions", "build_cues", "register", "wrap_lines", "write_atomic", "write_outputs"]

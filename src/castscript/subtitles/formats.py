@@ -1,0 +1,174 @@
+"""Output writers: one registry of formats, each rendering a Document to text; files are written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pysubs2
+
+from ..document import Document
+from ..errors import InvalidOption, OutputError
+from .cues import Cue, CueRules, build_cues
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    rules: CueRules = CueRules()
+    speaker_labels: bool = True
+    """Prefix cues with the speaker's name or label when speakers are known."""
+    bilingual: bool = False
+    """Translated subtitle files show the original line above the translation."""
+
+
+Renderer = Callable[[Document, OutputOptions, str | None], str]
+"""(document, options, translation language or None) -> file content."""
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    extension: str
+    render: Renderer
+    per_language: bool
+    """Written once per translation language too (name.pt.srt)."""
+
+
+FORMATS: dict[str, Format] = {}
+
+
+def register(name: str, extension: str, *, per_language: bool) -> Callable[[Renderer], Renderer]:
+    def decorator(render: Renderer) -> Renderer:
+        FORMATS[name] = Format(name, extension, render, per_language)
+        return render
+
+    return decorator
+
+
+def check_formats(names: list[str]) -> list[str]:
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown:
+        raise InvalidOption(
+            f"Unknown output format(s): {', '.join(unknown)}.", hint=f"Choose from: {', '.join(sorted(FORMATS))}."
+        )
+    return names
+
+
+def cues_for(document: Document, options: OutputOptions, language: str | None) -> list[Cue]:
+    labels = options.speaker_labels and bool(document.speakers)
+    cues = build_cues(document, options.rules, language=language, speaker_labels=labels)
+    if language is not None and options.bilingual:
+        originals = build_cues(document, options.rules, speaker_labels=labels)
+        for cue in cues:
+            source = next((o for o in originals if o.segment_index == cue.segment_index), None)
+            if source is not None and cue.start == _first_start(cues, cue.segment_index):
+                cue.lines = source.lines + cue.lines
+    return cues
+
+
+def _first_start(cues: list[Cue], segment_index: int | None) -> float:
+    return min(c.start for c in cues if c.segment_index == segment_index)
+
+
+def to_ssa(cues: list[Cue]) -> pysubs2.SSAFile:
+    subs = pysubs2.SSAFile()
+    for cue in cues:
+        subs.append(
+            pysubs2.SSAEvent(
+                start=round(cue.start * 1000),
+                end=round(cue.end * 1000),
+                text=r"\N".join(cue.lines),
+                name=cue.speaker or "",
+            )
+        )
+    return subs
+
+
+@register("srt", "srt", per_language=True)
+def render_srt(document: Document, options: OutputOptions, language: str | None) -> str:
+    return to_ssa(cues_for(document, options, language)).to_string("srt")
+
+
+@register("vtt", "vtt", per_language=True)
+def render_vtt(document: Document, options: OutputOptions, language: str | None) -> str:
+    return to_ssa(cues_for(document, options, language)).to_string("vtt")
+
+
+@register("txt", "txt", per_language=True)
+def render_txt(document: Document, options: OutputOptions, language: str | None) -> str:
+    lines = []
+    for segment in document.segments:
+        text = segment.text if language is None else segment.translations.get(language, "")
+        who = f"{document.speaker_name(segment.speaker)}: " if segment.speaker else ""
+        lines.append(f"[{_clock(segment.start)} --> {_clock(segment.end)}] {who}{text}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+@register("json", "json", per_language=False)
+def render_json(document: Document, options: OutputOptions, language: str | None) -> str:
+    return json.dumps(document.to_dict(), ensure_ascii=False, indent=1)
+
+
+@register("whisperx-json", "whisperx.json", per_language=False)
+def render_whisperx(document: Document, options: OutputOptions, language: str | None) -> str:
+    """WhisperX's result shape, so tools built on WhisperX output can switch over."""
+
+    def word(w):
+        out = {"word": w.text, "start": w.start, "end": w.end, "score": w.probability}
+        return out | ({"speaker": w.speaker} if w.speaker else {})
+
+    segments = []
+    for s in document.segments:
+        seg = {"start": s.start, "end": s.end, "text": s.text, "words": [word(w) for w in s.words]}
+        segments.append(seg | ({"speaker": s.speaker} if s.speaker else {}))
+    word_segments = [word(w) for s in document.segments for w in s.words]
+    payload = {"segments": segments, "word_segments": word_segments, "language": document.language}
+    return json.dumps(payload, ensure_ascii=False, indent=1)
+
+
+def _clock(seconds: float) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{int(hours):02d}:{int(minutes):02d}:{secs:06.3f}"
+
+
+def output_path(output_dir: Path, stem: str, fmt: Format, language: str | None) -> Path:
+    middle = f".{language}" if language else ""
+    return output_dir / f"{stem}{middle}.{fmt.extension}"
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename: a crash or full disk never leaves half a file."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"Could not write {path}: {exc.strerror or exc}", hint="Check free disk space and permissions.") from None
+
+
+def write_outputs(
+    document: Document, output_dir: Path, stem: str, formats: list[str], options: OutputOptions = OutputOptions()
+) -> list[Path]:
+    """Write every requested format (and per-language variants for translations); return the paths written."""
+    written = []
+    for name in check_formats(formats):
+        fmt = FORMATS[name]
+        languages: list[str | None] = [None]
+        if fmt.per_language:
+            languages += list(document.translation_languages)
+        for language in languages:
+            path = output_path(output_dir, stem, fmt, language)
+            write_atomic(path, fmt.render(document, options, language))
+            written.append(path)
+    return written
