@@ -98,6 +98,12 @@ def render_vtt(document: Document, options: OutputOptions, language: str | None)
     return to_ssa(cues_for(document, options, language)).to_string("vtt")
 
 
+@register("ass", "ass", per_language=True)
+def render_ass(document: Document, options: OutputOptions, language: str | None) -> str:
+    """Plain (classic, bottom-centred) ASS; the burned-in "live" style is built by castscript.render."""
+    return to_ssa(cues_for(document, options, language)).to_string("ass")
+
+
 @register("txt", "txt", per_language=True)
 def render_txt(document: Document, options: OutputOptions, language: str | None) -> str:
     lines = []
