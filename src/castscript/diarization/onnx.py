@@ -1,0 +1,39 @@
+"""onnxruntime sessions for the diarization models, one per (model file, thread count) per process."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import onnxruntime as ort
+
+from .. import models
+from ..errors import ModelNotFound
+
+
+def threads_or_all(threads: int) -> int:
+    """``threads`` when positive, else every core this process may use."""
+    if threads > 0:
+        return threads
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def model_file(name: str, model_dir: str | Path | None) -> Path:
+    """The ONNX file of registry model ``name``, from ``model_dir`` when given, else the usual resolution."""
+    return models.resolve(name, model_dir) / models.get_model(name).main_file()
+
+
+@lru_cache(maxsize=8)
+def session(path: Path, threads: int) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads_or_all(threads)
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable models
+        raise ModelNotFound(
+            f"Could not load the ONNX model {path}: {exc}",
+            hint="The file may be damaged; fetch it again with 'castscript models fetch DIR'.",
+        ) from None
