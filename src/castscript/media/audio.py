@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -10,6 +11,8 @@ import numpy as np
 
 from ..errors import CorruptMedia, NoAudioStream
 from .probe import open_container
+
+log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
 
@@ -51,17 +54,43 @@ def _decoded_frames(path: str | Path, progress: ProgressCallback | None) -> Iter
             )
         stream = container.streams.audio[0]
         stream.thread_type = "AUTO"
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-        try:
-            for frame in container.decode(stream):
+        # Resample to planar float at 16 kHz keeping the channels, then average them: swresample's own
+        # downmix adds channels at -3 dB each and can exceed full scale.
+        resampler = av.AudioResampler(format="fltp", rate=SAMPLE_RATE)
+        good = bad = 0
+        for packet in _demux(container, stream, path):
+            try:
+                frames = packet.decode()
+            except av.error.InvalidDataError:
+                bad += 1  # like ffmpeg, skip a damaged packet and go on
+                continue
+            for frame in frames:
+                good += 1
                 for out in resampler.resample(frame):
-                    yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                    yield _mono(out)
                 if progress and frame.time is not None:
                     progress(float(frame.time))
-            for out in resampler.resample(None):
-                yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
-        except av.error.InvalidDataError as exc:
+        for out in resampler.resample(None):
+            yield _mono(out)
+        if bad:
+            log.warning("%s: skipped %d damaged audio packet(s)", path, bad)
+        if bad and good < bad:
             raise CorruptMedia(
-                f"The audio of {path} is corrupt and cannot be decoded: {exc}",
+                f"The audio of {path} is corrupt: {bad} of {good + bad} packets cannot be decoded.",
                 hint="Re-export or re-download the file; 'ffmpeg -v error -i FILE -f null -' shows the damage.",
-            ) from None
+            )
+
+
+def _demux(container, stream, path) -> Iterator[av.Packet]:
+    try:
+        yield from container.demux(stream)
+    except av.error.FFmpegError as exc:
+        raise CorruptMedia(
+            f"The file {path} is damaged and cannot be read past this point: {exc}",
+            hint="Re-export or re-download the file.",
+        ) from None
+
+
+def _mono(frame: av.AudioFrame) -> np.ndarray:
+    planes = frame.to_ndarray()
+    return (planes[0] if planes.shape[0] == 1 else planes.mean(axis=0)).astype(np.float32, copy=False)
