@@ -1,0 +1,163 @@
+"""Per-stage speed and memory of a pipeline run, and the plain faster-whisper floor to compare with."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .progress import Progress
+
+
+def rss_bytes() -> int:
+    """Current resident set size of this process."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * resource.getpagesize()
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class StageFigures:
+    name: str
+    wall: float = 0.0
+    cpu: float = 0.0
+    peak_rss: int = 0
+
+
+@dataclass
+class RunFigures:
+    media_seconds: float
+    stages: list[StageFigures] = field(default_factory=list)
+    wall: float = 0.0
+    cpu: float = 0.0
+    peak_rss: int = 0
+
+
+class RssSampler:
+    """Samples this process's RSS every few milliseconds in a thread, keeping the peak since the last reset."""
+
+    def __init__(self, interval: float = 0.02):
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_bytes())
+            time.sleep(self.interval)
+
+    def take_peak(self) -> int:
+        peak, self.peak = max(self.peak, rss_bytes()), rss_bytes()
+        return peak
+
+
+class TimingProgress:
+    """A Progress reporter that closes a stage's figures whenever the next stage starts."""
+
+    def __init__(self, sampler: RssSampler):
+        self.sampler = sampler
+        self.stages: list[StageFigures] = []
+        self._started = (0.0, 0.0)
+
+    def stage(self, name: str) -> None:
+        self._close()
+        self.sampler.take_peak()
+        self.stages.append(StageFigures(name))
+        self._started = (time.perf_counter(), cpu_seconds())
+
+    def update(self, fraction: float) -> None:
+        pass
+
+    def _close(self) -> None:
+        if self.stages:
+            current = self.stages[-1]
+            current.wall = time.perf_counter() - self._started[0]
+            current.cpu = cpu_seconds() - self._started[1]
+            current.peak_rss = self.sampler.take_peak()
+
+    def finish(self) -> None:
+        self._close()
+
+
+def measure_pipeline(input_path: Path, options, output_dir: Path, media_seconds: float) -> RunFigures:
+    from .pipeline import run_pipeline
+
+    with RssSampler() as sampler:
+        timing = TimingProgress(sampler)
+        wall0, cpu0 = time.perf_counter(), cpu_seconds()
+        run_pipeline(input_path, options, output_dir, progress=timing)
+        timing.finish()
+        figures = RunFigures(media_seconds, timing.stages, time.perf_counter() - wall0, cpu_seconds() - cpu0)
+        figures.peak_rss = max(s.peak_rss for s in timing.stages)
+    return figures
+
+
+def measure_plain_faster_whisper(input_path: Path, asr_options) -> float:
+    """Wall seconds of plain faster-whisper on the same audio, model and settings (model load excluded)."""
+    from faster_whisper import BatchedInferencePipeline, decode_audio
+
+    from .asr.transcribe import load_whisper, resolve_device
+
+    device = resolve_device(asr_options.device)
+    compute_type = asr_options.compute_type or ("int8" if device == "cpu" else "float16")
+    model = load_whisper(asr_options.model, device, compute_type, asr_options.cpu_threads)
+    started = time.perf_counter()
+    audio = decode_audio(str(input_path))
+    pipeline = BatchedInferencePipeline(model=model) if asr_options.batch_size > 1 else model
+    kwargs = {"batch_size": asr_options.batch_size} if asr_options.batch_size > 1 else {}
+    segments, _ = pipeline.transcribe(
+        audio, language=None if asr_options.language in (None, "auto") else asr_options.language,
+        beam_size=asr_options.beam_size, word_timestamps=True, vad_filter=asr_options.vad_filter, **kwargs,
+    )
+    list(segments)
+    return time.perf_counter() - started
+
+
+def generate_long_media(target: Path, minutes: float, media_dir: Path) -> Path:
+    """Concatenate the shared recordings (and their repeats) into one 16 kHz WAV of about ``minutes``."""
+    sources = sorted(str(p) for p in (media_dir / "ami-train").glob("*.wav"))
+    sources += [str(media_dir / "pyannote-sample/sample.wav"), str(media_dir / "faster-whisper/multilingual.mp3"),
+                str(media_dir / "faster-whisper/jfk.flac")]
+    list_file = target.with_suffix(".txt")
+    total, entries = 0.0, []
+    from .media import probe
+
+    durations = {s: probe(s).duration for s in sources}
+    while total < minutes * 60:
+        for source in sources:
+            entries.append(f"file '{source}'")
+            total += durations[source]
+            if total >= minutes * 60:
+                break
+    list_file.write_text("\n".join(entries) + "\n")
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(list_file), "-ac", "1", "-ar", "16000",
+         str(target)],
+        check=True,
+    )
+    list_file.unlink()
+    return target
+
+
+def format_table(figures: RunFigures) -> str:
+    rows = [f"{'stage':<12} {'wall s':>8} {'x real time':>11} {'cpu s':>8} {'peak RSS MB':>12}"]
+    for stage in figures.stages + [StageFigures("TOTAL", figures.wall, figures.cpu, figures.peak_rss)]:
+        speed = figures.media_seconds / stage.wall if stage.wall > 0 else float("inf")
+        rows.append(f"{stage.name:<12} {stage.wall:>8.2f} {speed:>11.1f} {stage.cpu:>8.2f} {stage.peak_rss / 1e6:>12.0f}")
+    return "\n".join(rows)
