@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import resource
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -130,29 +129,27 @@ def measure_plain_faster_whisper(input_path: Path, asr_options) -> float:
 
 
 def generate_long_media(target: Path, minutes: float, media_dir: Path) -> Path:
-    """Concatenate the shared recordings (and their repeats) into one 16 kHz WAV of about ``minutes``."""
-    sources = sorted(str(p) for p in (media_dir / "ami-train").glob("*.wav"))
-    sources += [str(media_dir / "pyannote-sample/sample.wav"), str(media_dir / "faster-whisper/multilingual.mp3"),
-                str(media_dir / "faster-whisper/jfk.flac")]
-    list_file = target.with_suffix(".txt")
-    total, entries = 0.0, []
-    from .media import probe
+    """Concatenate the shared recordings (repeated as needed) into one 16 kHz mono WAV of ``minutes``, streaming."""
+    from .media import SAMPLE_RATE, decode_audio
+    from .media.wav import write_wav
 
-    durations = {s: probe(s).duration for s in sources}
-    while total < minutes * 60:
-        for source in sources:
-            entries.append(f"file '{source}'")
-            total += durations[source]
-            if total >= minutes * 60:
-                break
-    list_file.write_text("\n".join(entries) + "\n")
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(list_file), "-ac", "1", "-ar", "16000",
-         str(target)],
-        check=True,
-    )
-    list_file.unlink()
-    return target
+    sources = sorted((media_dir / "ami-train").glob("*.wav")) + [
+        media_dir / "pyannote-sample/sample.wav",
+        media_dir / "faster-whisper/multilingual.mp3",
+        media_dir / "faster-whisper/jfk.flac",
+    ]
+    clips = [decode_audio(s) for s in sources]
+    total = int(minutes * 60 * SAMPLE_RATE)
+
+    def repeated():
+        remaining, index = total, 0
+        while remaining > 0:
+            clip = clips[index % len(clips)][:remaining]
+            yield clip
+            remaining -= len(clip)
+            index += 1
+
+    return write_wav(target, repeated())
 
 
 def format_table(figures: RunFigures) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 from .document import SpeakerTurn
 from .errors import CastscriptError
 from .media import SAMPLE_RATE, decode_audio
+from .media import wav as media_wav
 
 
 @dataclass(frozen=True)
@@ -85,21 +86,7 @@ def _trim(audio: np.ndarray, threshold: float = 1e-3) -> np.ndarray:
 
 
 def write_wav(audio: np.ndarray, path: str | Path) -> Path:
-    import av
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with av.open(str(path), "w", format="wav") as container:
-        stream = container.add_stream("pcm_s16le", rate=SAMPLE_RATE, layout="mono")
-        frame = av.AudioFrame.from_ndarray(
-            (np.clip(audio, -1, 1) * 32767).astype(np.int16).reshape(1, -1), format="s16", layout="mono"
-        )
-        frame.sample_rate = SAMPLE_RATE
-        for packet in stream.encode(frame):
-            container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
+    return media_wav.write_wav(path, [audio])
 
 
 def write_rttm(turns: list[SpeakerTurn], path: str | Path, uri: str) -> Path:
