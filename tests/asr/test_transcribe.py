@@ -89,3 +89,19 @@ def test_silence_gives_an_empty_transcript():
 def test_unknown_language_is_a_clear_error(jfk_result, media):
     with pytest.raises(InvalidOption, match="Unknown language 'xx'"):
         transcribe(decode_audio(media / "faster-whisper/jfk.flac"), AsrOptions(language="xx"))
+
+
+def test_long_audio_is_transcribed_in_blocks_cut_in_quiet_moments(media):
+    import numpy as np
+
+    from castscript.asr.transcribe import block_bounds
+
+    jfk = decode_audio(media / "faster-whisper/jfk.flac")
+    audio = np.concatenate([jfk, np.zeros(8000, dtype=np.float32), jfk])
+    bounds = block_bounds(audio, 12.0)
+    assert len(bounds) == 2 and bounds[0][1] == bounds[1][0]
+    assert 10.4 < bounds[0][1] / 16000 < 11.6  # the cut falls in the pause between the two speeches
+    result = transcribe(audio, AsrOptions(block_seconds=12.0))
+    words = [w for s in result.segments for w in s.words]
+    assert wer(JFK + " " + JFK, " ".join(w.text for w in words)) == 0
+    assert all(a.start <= b.start for a, b in zip(words, words[1:])) and words[-1].end <= len(audio) / 16000

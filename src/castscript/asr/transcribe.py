@@ -18,7 +18,6 @@ from ..media import SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_WINDOW_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,8 @@ class AsrOptions:
     """0: all cores."""
     vad_filter: bool = True
     initial_prompt: str | None = None
+    block_seconds: float = 600.0
+    """Long audio is transcribed in blocks of at most this length, cut in quiet moments (bounded memory)."""
 
 
 @dataclass
@@ -116,18 +117,41 @@ def transcribe(
             f"Unknown language '{language}'.",
             hint="Use 'auto' or an ISO 639-1 code Whisper knows (en, de, pl, pt, ja, ...).",
         )
-    segments_iter, info = _run(whisper, audio, options, language)
     duration = len(audio) / SAMPLE_RATE
-    segments = []
-    for raw in segments_iter:
-        segments.append(_to_segment(raw))
-        if progress:
-            progress(min(1.0, raw.end / duration))
+    segments: list[Segment] = []
+    detected, probability = language, None
+    for start, end in block_bounds(audio, options.block_seconds):
+        block_language = None if options.multilingual else detected
+        segments_iter, info = _run(whisper, audio[start:end], options, block_language)
+        if detected is None or probability is None:
+            detected, probability = info.language, info.language_probability
+        offset = start / SAMPLE_RATE
+        for raw in segments_iter:
+            segments.append(_to_segment(raw, offset))
+            if progress:
+                progress(min(1.0, (offset + raw.end) / duration))
     if options.multilingual and language is None:
         _label_languages(whisper, audio, segments)
     if progress:
         progress(1.0)
-    return AsrResult(language=info.language, language_probability=info.language_probability, segments=segments)
+    return AsrResult(language=detected, language_probability=probability, segments=segments)
+
+
+def block_bounds(audio: np.ndarray, block_seconds: float) -> list[tuple[int, int]]:
+    """Split long audio into blocks of at most ``block_seconds``, each cut at the quietest 100 ms of its last 10 s.
+
+    Transcribing block by block keeps memory flat however long the input is.
+    """
+    block, search, frame = int(block_seconds * SAMPLE_RATE), 10 * SAMPLE_RATE, SAMPLE_RATE // 10
+    bounds, start = [], 0
+    while len(audio) - start > block:
+        window = audio[start + block - search : start + block]
+        energy = np.square(window[: len(window) // frame * frame].reshape(-1, frame)).mean(axis=1)
+        cut = start + block - search + int(np.argmin(energy)) * frame + frame // 2
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, len(audio)))
+    return bounds
 
 
 def _forced_language(options: AsrOptions) -> str | None:
@@ -151,13 +175,13 @@ def _run(whisper, audio: np.ndarray, options: AsrOptions, language: str | None):
     return whisper.transcribe(audio, **common)
 
 
-def _to_segment(raw) -> Segment:
+def _to_segment(raw, offset: float) -> Segment:
     words = [
-        Word(start=round(w.start, 3), end=round(w.end, 3), text=w.word.strip(), probability=round(w.probability, 4))
+        Word(round(offset + w.start, 3), round(offset + w.end, 3), w.word.strip(), round(w.probability, 4))
         for w in (raw.words or [])
         if w.word.strip()
     ]
-    return Segment(start=round(raw.start, 3), end=round(raw.end, 3), text=raw.text.strip(), words=words)
+    return Segment(start=round(offset + raw.start, 3), end=round(offset + raw.end, 3), text=raw.text.strip(), words=words)
 
 
 def _label_languages(whisper, audio: np.ndarray, segments: list[Segment]) -> None:
