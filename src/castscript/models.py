@@ -186,11 +186,14 @@ def cache_dir() -> Path:
 
 
 def get_model(name: str) -> Model:
-    try:
+    """A registry entry, or ``bergamot-{src}-{tgt}`` for any Firefox Translations pair (two-letter codes)."""
+    if name in REGISTRY:
         return REGISTRY[name]
-    except KeyError:
-        known = ", ".join(sorted(REGISTRY))
-        raise ModelNotFound(f"Unknown model '{name}'.", hint=f"Known models: {known}.") from None
+    parts = name.split("-")
+    if len(parts) == 3 and parts[0] == "bergamot" and all(len(p) == 2 and p.isalpha() for p in parts[1:]):
+        return _bergamot(parts[1] + parts[2], {})
+    known = ", ".join(sorted(REGISTRY))
+    raise ModelNotFound(f"Unknown model '{name}'.", hint=f"Known models: {known}, bergamot-SRC-TGT.")
 
 
 def _complete(folder: Path, model: Model) -> bool:

@@ -159,10 +159,15 @@ def _speaker_stages(document, audio, options: SpeakerOptions, fingerprint, cache
 
 
 def _translation_stage(document: Document, audio: np.ndarray, options: PipelineOptions, progress: Progress) -> None:
+    """Translations into every target; a failed one is logged and the untranslated outputs are still written."""
+    from .errors import TranslationError
     from .translation import translate_document
 
     progress.stage("translate")
-    translate_document(document, options.translation, asr_options=options.asr, audio=audio, progress=progress.update)
+    try:
+        translate_document(document, options.translation, asr_options=options.asr, audio=audio, progress=progress.update)
+    except TranslationError as exc:
+        log.warning("translation failed, writing the outputs without it: %s", exc)
 
 
 def _wants_faces(options: VideoOptions) -> bool:
