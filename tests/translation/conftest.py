@@ -1,4 +1,4 @@
-"""Local HTTP servers that speak the DeepL and OpenAI chat-completions API shapes, translating with real Bergamot models.
+"""Local HTTP servers speaking the DeepL and OpenAI chat-completions API shapes, translating with real Bergamot models.
 
 Each server records the requests it got and can be told to answer the next requests with errors (429, 456, ...).
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
@@ -98,26 +99,33 @@ def chat_answer(request: Request) -> tuple[int, dict]:
     task = json.loads(request.body["messages"][-1]["content"])
     texts = [line["text"] for line in task["lines"]]
     translated = bergamot(texts, task["source_language"], task["target_language"])
-    content = json.dumps({"translations": [{"id": line["id"], "text": t} for line, t in zip(task["lines"], translated)]})
+    items = [{"id": line["id"], "text": text} for line, text in zip(task["lines"], translated)]
+    content = json.dumps({"translations": items})
     message = {"role": "assistant", "content": content}
     return 200, {"object": "chat.completion", "model": request.body["model"],
                  "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
 
 
+@contextmanager
+def serving(answer: Callable[[Request], tuple[int, dict]]):
+    service = LocalService(answer)
+    server = service.start()
+    try:
+        yield service
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def deepl_service():
-    service = LocalService(deepl_answer)
-    server = service.start()
-    yield service
-    server.shutdown()
+    with serving(deepl_answer) as service:
+        yield service
 
 
 @pytest.fixture(scope="session")
 def chat_service():
-    service = LocalService(chat_answer)
-    server = service.start()
-    yield service
-    server.shutdown()
+    with serving(chat_answer) as service:
+        yield service
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ def lines(*texts: str) -> Batch:
 
 def translate(document, *targets: str, translator: str = "bergamot") -> None:
     options = TranslationOptions(targets=targets, translator=translator)
-    translate_document(document, options, asr_options=AsrOptions(), audio=np.zeros(0, np.float32), progress=lambda f: None)
+    silence = np.zeros(0, np.float32)
+    translate_document(document, options, asr_options=AsrOptions(), audio=silence, progress=lambda fraction: None)
 
 
 def test_english_to_portuguese_keeps_no_as_nao():

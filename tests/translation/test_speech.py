@@ -1,4 +1,4 @@
-"""Speech to translated subtitles through the pipeline: English -> Portuguese, Portuguese -> English, German -> English."""
+"""Speech to translated subtitles through the pipeline: English -> Portuguese, Portuguese and German -> English."""
 
 from __future__ import annotations
 

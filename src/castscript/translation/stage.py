@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
+from ..asr import AsrOptions
 from ..document import Document, Segment
 from ..errors import ModelNotFound, TranslationError
 from .base import Batch, Line, Translator, base_language, normalize_language
 from .cache import TranslationCache, cache_key
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from ..pipeline import TranslationOptions
 
 CONTEXT_LINES = 3
 BACKENDS = ("bergamot", "whisper", "deepl", "openai")
 
 
-def make_translator(spec: str, *, audio: np.ndarray, asr_options) -> Translator:
+def make_translator(spec: str, *, audio: np.ndarray, asr_options: AsrOptions) -> Translator:
     """A backend from ``--translator``: bergamot, whisper, deepl or openai (``openai:MODEL`` picks the model)."""
     name, _, model = spec.partition(":")
     if name == "bergamot":
@@ -42,9 +43,9 @@ def make_translator(spec: str, *, audio: np.ndarray, asr_options) -> Translator:
 
 def translate_document(
     document: Document,
-    options,
+    options: TranslationOptions,
     *,
-    asr_options,
+    asr_options: AsrOptions,
     audio: np.ndarray,
     progress: Callable[[float], None],
 ) -> None:
@@ -60,22 +61,23 @@ def translate_document(
         done = lambda fraction, n=number: progress((n + fraction) / len(targets))
         try:
             texts = translate_segments(document, translator, cache, target, done)
-        except ModelNotFound as exc:
+        except (TranslationError, ModelNotFound) as exc:
             failures.append((target, TranslationError(exc.message, hint=exc.hint)))
-            continue
-        except TranslationError as exc:
-            failures.append((target, exc))
             continue
         for segment, text in zip(document.segments, texts):
             segment.translations[target] = text
         if target not in document.translation_languages:
             document.translation_languages.append(target)
     progress(1.0)
-    if len(failures) == 1:
-        raise failures[0][1]
     if failures:
-        details = "; ".join(f"{target}: {exc.message}" for target, exc in failures)
-        raise TranslationError(f"Translation failed for {len(failures)} languages. {details}", hint=failures[0][1].hint)
+        raise _combined(failures)
+
+
+def _combined(failures: list[tuple[str, TranslationError]]) -> TranslationError:
+    if len(failures) == 1:
+        return failures[0][1]
+    details = "; ".join(f"{target}: {exc.message}" for target, exc in failures)
+    return TranslationError(f"Translation failed for {len(failures)} languages. {details}", hint=failures[0][1].hint)
 
 
 def translate_segments(

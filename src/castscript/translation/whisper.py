@@ -40,5 +40,6 @@ class WhisperTranslator:
         try:
             result = transcribe(self.audio[first:last], options)
         except InvalidOption as exc:
-            raise TranslationError(f"Whisper cannot translate from this language: {exc.message}", hint=exc.hint) from None
+            raise TranslationError(f"Whisper cannot translate from this language: {exc.message}",
+                                   hint=exc.hint) from None
         return " ".join(segment.text.strip() for segment in result.segments if segment.text.strip())
