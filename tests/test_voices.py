@@ -1,0 +1,124 @@
+"""Voice library: enrol synthetic voices from one dialogue, identify them in another; storage and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from castscript.diarization import SpeakerEmbedder
+from castscript.document import Document, MediaInfo, Speaker
+from castscript.media import SAMPLE_RATE, decode_audio
+from castscript.synthetic import ANNA, BEN, CARL, DEMO_LINES, Line, dialogue, write_wav
+from castscript.voices import (
+    DEFAULT_THRESHOLD,
+    UnknownVoice,
+    VoiceLibrary,
+    VoiceLibraryError,
+    enroll_files,
+    identify_speakers,
+    voice_embedding,
+)
+
+EPISODE_TWO = [
+    Line(BEN, "Where did you put the keys to the office?"),
+    Line(CARL, "I left them on the table next to the window."),
+    Line(ANNA, "Thank you. The meeting starts in ten minutes."),
+    Line(CARL, "Then we should hurry, the traffic is terrible today."),
+    Line(BEN, "Let me grab my coat and the umbrella."),
+    Line(ANNA, "Perfect, I will drive us there."),
+]
+
+
+def speaker_clips(audio: np.ndarray, turns, folder, prefix: str) -> dict[str, np.ndarray]:
+    """Each speaker's turns of a dialogue joined into one clip (and written as NAME.wav in ``folder``)."""
+    clips = {}
+    for name in dict.fromkeys(t.speaker for t in turns):
+        pieces = [audio[int(t.start * SAMPLE_RATE) : int(t.end * SAMPLE_RATE)] for t in turns if t.speaker == name]
+        clips[name] = np.concatenate(pieces)
+        write_wav(clips[name], folder / f"{prefix}-{name}.wav")
+    return clips
+
+
+@pytest.fixture(scope="module")
+def episodes(demo_dialogue, tmp_path_factory):
+    """Clips per speaker of episode one (the demo dialogue: Anna, Ben) and episode two (Anna, Ben, Carl)."""
+    folder = tmp_path_factory.mktemp("voices")
+    wav, _, turns = demo_dialogue
+    one = speaker_clips(decode_audio(wav), turns, folder, "one")
+    two_audio, two_turns = dialogue(EPISODE_TWO)
+    write_wav(two_audio, folder / "episode-two.wav")
+    two = speaker_clips(two_audio, two_turns, folder, "two")
+    return folder, one, two
+
+
+@pytest.fixture(scope="module")
+def library(episodes, tmp_path_factory) -> VoiceLibrary:
+    folder = episodes[0]
+    library = VoiceLibrary(tmp_path_factory.mktemp("library") / "cast.sqlite")
+    for name in ("Anna", "Ben"):
+        enroll_files(name, [folder / f"one-{name}.wav"], library)
+    return library
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return SpeakerEmbedder()
+
+
+def test_enrolled_voices_are_stored(library):
+    voices = library.voices()
+    assert [v.name for v in voices] == ["Anna", "Ben"]
+    assert all(v.embedding.shape == (192,) and abs(np.linalg.norm(v.embedding) - 1) < 1e-5 for v in voices)
+    assert all(4.0 < v.speech_seconds < 8.5 for v in voices), [v.speech_seconds for v in voices]
+    assert float(voices[0].embedding @ voices[1].embedding) < DEFAULT_THRESHOLD
+
+
+def test_identify_names_enrolled_voices_and_leaves_the_stranger(library, episodes, embedder):
+    """Episode two's speakers, embedded from their own (different) sentences, against the library."""
+    _, _, two = episodes
+    labels = {"Ben": "SPEAKER_00", "Carl": "SPEAKER_01", "Anna": "SPEAKER_02"}
+    speakers = {}
+    for name, clip in two.items():
+        embedding, seconds = voice_embedding(clip, embedder)
+        speakers[labels[name]] = Speaker(labels[name], embedding=embedding.tolist(), speech_seconds=seconds)
+    document = Document(MediaInfo("episode-two.wav", 20.0), speakers=speakers)
+    found = identify_speakers(document, library.path)
+    assert {(f.label, f.name) for f in found} == {("SPEAKER_00", "Ben"), ("SPEAKER_02", "Anna")}
+    assert all(f.score > 0.85 for f in found), found
+    stranger = document.speakers["SPEAKER_01"]
+    assert stranger.name is None and stranger.identity_score is None
+    assert document.speakers["SPEAKER_02"].identity_score == next(f.score for f in found if f.name == "Anna")
+
+
+def test_threshold_decides(library, episodes, embedder):
+    embedding, _ = voice_embedding(episodes[2]["Anna"], embedder)
+    document = Document(MediaInfo("x.wav", 1.0), speakers={"S": Speaker("S", embedding=embedding.tolist())})
+    assert identify_speakers(document, library.path, threshold=0.999) == []
+    assert document.speakers["S"].name is None
+
+
+def test_library_rename_remove_and_reenrol(tmp_path, episodes):
+    library = VoiceLibrary(tmp_path / "voices.sqlite")
+    first = enroll_files("carl", [episodes[0] / "two-Carl.wav"], library)
+    again = enroll_files("Carl", [episodes[0] / "two-Carl.wav"], library)
+    assert again.name == "carl" and again.speech_seconds == pytest.approx(2 * first.speech_seconds)
+    assert float(again.embedding @ first.embedding) == pytest.approx(1.0, abs=1e-5)
+    library.rename("CARL", "Carl Jr")
+    assert [v.name for v in library.voices()] == ["Carl Jr"]
+    with pytest.raises(UnknownVoice, match="No voice named 'Carl'"):
+        library.remove("Carl")
+    library.remove("carl jr")
+    assert library.voices() == []
+
+
+def test_bad_library_and_too_little_speech(tmp_path, episodes):
+    not_a_db = tmp_path / "voices.sqlite"
+    not_a_db.write_text("hello, I am not SQLite" * 100)
+    with pytest.raises(VoiceLibraryError, match="is not a castscript voice library"):
+        VoiceLibrary(not_a_db).voices()
+    short = write_wav(episodes[1]["Ben"][:SAMPLE_RATE], tmp_path / "short.wav")
+    with pytest.raises(VoiceLibraryError, match="Only .* s of speech") as error:
+        enroll_files("Ben", [short], VoiceLibrary(tmp_path / "new.sqlite"))
+    assert "at least 2 s" in error.value.hint
+    with pytest.raises(VoiceLibraryError, match="No voice library at"):
+        identify_speakers(Document(MediaInfo("x.wav", 1.0)), tmp_path / "missing.sqlite")
