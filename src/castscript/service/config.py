@@ -1,0 +1,87 @@
+"""Service settings: every one has an environment variable and a ``castscript serve`` flag."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..errors import InvalidOption
+
+GB = 1 << 30
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
+
+
+def parse_size(value: str | int) -> int:
+    """Bytes from ``10G``, ``512M``, ``1048576``..."""
+    if isinstance(value, int):
+        return value
+    match = _SIZE.match(value)
+    if not match:
+        raise InvalidOption(f"'{value}' is not a size.", hint="Use bytes or a suffix: 512M, 10G.")
+    number, unit = match.groups()
+    return int(float(number) * (1 << (10 * " kmgt".index(unit.lower() or " "))))
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "castscript" / "service"
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    data_dir: Path = field(default_factory=default_data_dir)
+    """Job database (SQLite), local storage, stage cache and temporary work folders live here by default."""
+    db_url: str | None = None
+    """SQLAlchemy URL of the job store; default: SQLite in data_dir."""
+    storage: str | None = None
+    """A folder or s3://bucket/prefix (endpoint from AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL); default: data_dir/files."""
+    broker: str | None = None
+    """redis://... sends jobs to Celery workers; None runs them in this process."""
+    workers: int = 2
+    """In-process worker threads (without a broker)."""
+    max_upload_bytes: int = 10 * GB
+    max_active_jobs: int = 100
+    """Queued plus running jobs allowed per token owner."""
+    cors_origins: tuple[str, ...] = ()
+    """Origins allowed to call the API from a browser; empty: CORS off."""
+    webhook_attempts: int = 5
+    webhook_backoff: float = 2.0
+    """Seconds before the first webhook retry; doubles after each."""
+    visibility_timeout: int = 12 * 3600
+    """Seconds before Redis hands an unacknowledged job to another worker (longer than the longest job)."""
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.data_dir / 'jobs.sqlite'}"
+
+    @property
+    def storage_url(self) -> str:
+        return self.storage or str(self.data_dir / "files")
+
+    @property
+    def work_dir(self) -> Path:
+        return self.data_dir / "work"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @classmethod
+    def from_env(cls, **overrides) -> ServiceConfig:
+        """Settings from CASTSCRIPT_* variables; ``overrides`` (e.g. command-line flags) win when not None."""
+        env = os.environ
+        config = cls(
+            data_dir=Path(env["CASTSCRIPT_DATA"]).expanduser() if env.get("CASTSCRIPT_DATA") else default_data_dir(),
+            db_url=env.get("CASTSCRIPT_DB_URL") or None,
+            storage=env.get("CASTSCRIPT_STORAGE") or None,
+            broker=env.get("CASTSCRIPT_BROKER") or None,
+            workers=int(env.get("CASTSCRIPT_WORKERS", 2)),
+            max_upload_bytes=parse_size(env.get("CASTSCRIPT_MAX_UPLOAD", "10G")),
+            max_active_jobs=int(env.get("CASTSCRIPT_MAX_ACTIVE_JOBS", 100)),
+            cors_origins=tuple(o.strip() for o in env.get("CASTSCRIPT_CORS_ORIGINS", "").split(",") if o.strip()),
+            webhook_attempts=int(env.get("CASTSCRIPT_WEBHOOK_ATTEMPTS", 5)),
+            webhook_backoff=float(env.get("CASTSCRIPT_WEBHOOK_BACKOFF", 2.0)),
+            visibility_timeout=int(env.get("CASTSCRIPT_VISIBILITY_TIMEOUT", 12 * 3600)),
+        )
+        return replace(config, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,214 @@
+"""Running one job (the same code in-process and in a Celery worker), and re-rendering a finished one.
+
+Progress goes to the job store; the store's state is the cancel flag: once a job is no longer "running" (cancelled
+or deleted), the next progress report stops the pipeline. Outputs are written to a private work folder, stored,
+and only then is the job marked done.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import httpx
+
+from ..cache import StageCache
+from ..document import Document
+from ..editing import rename_speaker
+from ..errors import CastscriptError
+from ..pipeline import run_pipeline
+from ..progress import CallbackProgress
+from ..subtitles import write_outputs
+from . import webhooks
+from .config import ServiceConfig
+from .errors import InputDownloadFailed, UploadTooLarge
+from .schemas import JobOptions, JobView
+from .storage import Storage, open_storage, safe_filename
+from .store import ACTIVE_STATES, DONE, FAILED, QUEUED, RUNNING, JobRow, Store
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 0.5
+"""Seconds between progress writes (each also checks for a cancel)."""
+
+
+@dataclass
+class Services:
+    config: ServiceConfig
+    store: Store
+    storage: Storage
+
+    @classmethod
+    def open(cls, config: ServiceConfig) -> Services:
+        config.work_dir.mkdir(parents=True, exist_ok=True)
+        return cls(config, Store(config.database_url), open_storage(config.storage_url))
+
+
+class JobCancelled(Exception):
+    """The job left the running state (cancelled or deleted) while it ran."""
+
+
+class ServiceStopping(Exception):
+    """The embedded server shuts down: the job goes back to the queue."""
+
+
+def job_prefix(job_id: str) -> str:
+    return f"jobs/{job_id}"
+
+
+def output_key(job_id: str, name: str) -> str:
+    return f"{job_prefix(job_id)}/outputs/{name}"
+
+
+def document_key(job_id: str) -> str:
+    return f"{job_prefix(job_id)}/document.json"
+
+
+class _ProgressWriter:
+    """(stage, fraction) -> the job row, at most every PROGRESS_INTERVAL seconds or on a new stage."""
+
+    def __init__(self, store: Store, job_id: str, stopping: threading.Event | None):
+        self.store, self.job_id, self.stopping = store, job_id, stopping
+        self.stage, self.written_at = None, 0.0
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if self.stopping is not None and self.stopping.is_set():
+            raise ServiceStopping()
+        now = time.monotonic()
+        if stage == self.stage and now - self.written_at < PROGRESS_INTERVAL:
+            return
+        self.stage, self.written_at = stage, now
+        if not self.store.transition(self.job_id, (RUNNING,), stage=stage, progress=fraction):
+            raise JobCancelled()
+
+
+def run_job(job_id: str, services: Services, stopping: threading.Event | None = None) -> None:
+    """Run a queued job to done, failed or cancelled; a job that is not queued (or was interrupted) is skipped."""
+    store = services.store
+    row = store.job_by_id(job_id)
+    if row is None or not store.transition(job_id, ACTIVE_STATES, state=RUNNING, stage="fetch", progress=0.0,
+                                           started_at=time.time(), attempts=row.attempts + 1):
+        return
+    progress = _ProgressWriter(store, job_id, stopping)
+    work = Path(tempfile.mkdtemp(prefix=f"{job_id}-", dir=services.config.work_dir))
+    try:
+        names = _execute(row, services, work, progress)
+        if not store.transition(job_id, (RUNNING,), state=DONE, outputs=names, progress=1.0, finished_at=time.time()):
+            raise JobCancelled()
+    except ServiceStopping:
+        store.transition(job_id, (RUNNING,), state=QUEUED, stage=None, progress=0.0)
+        return
+    except JobCancelled:
+        services.storage.delete_prefix(f"{job_prefix(job_id)}/outputs")
+        return
+    except CastscriptError as exc:
+        _fail(store, job_id, exc.to_dict())
+    except Exception as exc:  # noqa: BLE001 - any crash must end as a failed job with a reason, not a stuck one
+        if store.state_of(job_id) == RUNNING:
+            log.exception("job %s crashed", job_id)
+        _fail(store, job_id, {"error": "internal_error", "message": f"The job stopped on an unexpected error: {exc}",
+                              "hint": "Retry the job; if it fails again, report it with the server log."})
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _notify(services, job_id)
+
+
+def _fail(store: Store, job_id: str, error: dict) -> None:
+    store.transition(job_id, (RUNNING,), state=FAILED, error=error, finished_at=time.time())
+
+
+def _execute(row: JobRow, services: Services, work: Path, progress: _ProgressWriter) -> list[str]:
+    options = JobOptions(**row.options).to_pipeline_options()
+    media = _fetch_input(row, services, work, progress)
+    cache = StageCache(services.config.cache_dir, enabled=options.use_cache)
+    result = run_pipeline(media, options, work / "out", CallbackProgress(progress), cache=cache)
+    progress("store", 0.0)
+    for path in result.outputs:
+        services.storage.put_file(output_key(row.id, path.name), path)
+    services.storage.write_bytes(document_key(row.id), _document_bytes(result.document))
+    return [path.name for path in result.outputs]
+
+
+def _document_bytes(document: Document) -> bytes:
+    return json.dumps(document.to_dict(), ensure_ascii=False).encode()
+
+
+def _fetch_input(row: JobRow, services: Services, work: Path, progress: _ProgressWriter) -> Path:
+    """The media as a local file; a URL input is first streamed into storage, so retries and the player reuse it."""
+    if row.input_key is None:
+        key = f"{job_prefix(row.id)}/input/{row.input_name}"
+        _download(row.input_url, key, services, lambda fraction: progress("fetch", fraction))
+        services.store.transition(row.id, (RUNNING,), input_key=key)
+        row.input_key = key
+    return services.storage.fetch(row.input_key, work)
+
+
+def _download(url: str, key: str, services: Services, on_fraction) -> None:
+    limit = services.config.max_upload_bytes
+    writer = services.storage.writer(key)
+    try:
+        with httpx.stream("GET", url, follow_redirects=True, timeout=60.0) as response:
+            response.raise_for_status()
+            total, received = int(response.headers.get("content-length") or 0), 0
+            for chunk in response.iter_bytes(1 << 20):
+                received += len(chunk)
+                if received > limit:
+                    raise UploadTooLarge(f"{url} is larger than the server's limit of {limit} bytes.")
+                writer.write(chunk)
+                if total:
+                    on_fraction(received / total)
+        writer.commit()
+    except httpx.HTTPError as exc:
+        writer.abort()
+        raise InputDownloadFailed(f"Could not download {url}: {exc}",
+                                  hint="Check that the URL is reachable from the server and not expired.") from None
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def name_from_url(url: str) -> str:
+    return safe_filename(unquote(urlparse(url).path.rsplit("/", 1)[-1]), fallback="media")
+
+
+def _notify(services: Services, job_id: str) -> None:
+    row = services.store.job_by_id(job_id)
+    if row is None or not row.webhook_url or row.state not in (DONE, FAILED):
+        return
+    payload = JobView.of(row).model_dump(mode="json")
+    config = services.config
+    webhooks.deliver(row.webhook_url, payload, row.webhook_secret, config.webhook_attempts, config.webhook_backoff)
+
+
+def load_document(services: Services, job_id: str) -> Document:
+    return Document.from_dict(json.loads(services.storage.read_bytes(document_key(job_id))))
+
+
+def rerender(services: Services, row: JobRow, names: dict[str, str]) -> Document:
+    """Rename speakers in a finished job and rewrite its text outputs from the saved document (no model runs)."""
+    document = load_document(services, row.id)
+    for key, name in names.items():
+        rename_speaker(document, key, name)
+    options = JobOptions(**row.options).to_pipeline_options()
+    stem = Path(row.input_name).stem
+    with tempfile.TemporaryDirectory(dir=services.config.work_dir) as folder:
+        for path in write_outputs(document, Path(folder), stem, list(options.formats), options.output):
+            services.storage.put_file(output_key(row.id, path.name), path)
+    services.storage.write_bytes(document_key(row.id), _document_bytes(document))
+    return document
+
+
+def delete_job_files(services: Services, row: JobRow) -> None:
+    """Remove the job's folder, and its upload once no other job uses it."""
+    services.storage.delete_prefix(job_prefix(row.id))
+    if row.upload_id and not services.store.upload_in_use(row.upload_id):
+        services.storage.delete_prefix(f"uploads/{row.upload_id}")
+        services.store.delete_upload(row.upload_id)
+

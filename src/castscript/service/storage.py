@@ -1,0 +1,212 @@
+"""File storage for uploads and outputs: a local folder by default, S3-compatible object storage by s3:// URL.
+
+Every write lands under a temporary name first and appears at its key only when complete, so readers never see
+half a file. S3 endpoints and credentials come from boto3's usual settings (AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID...).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import quote, urlparse
+
+from ..errors import InvalidOption, OutputError
+
+PART_SIZE = 8 << 20
+"""S3 multipart part size (S3's minimum for all but the last part is 5 MiB)."""
+
+
+class Writer(Protocol):
+    def write(self, data: bytes) -> None: ...
+    def commit(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+class Storage(Protocol):
+    def writer(self, key: str) -> Writer:
+        """A streaming writer; the object exists under ``key`` only after ``commit()``."""
+
+    def put_file(self, key: str, path: Path) -> None: ...
+    def fetch(self, key: str, folder: Path) -> Path:
+        """A local path holding the object (the stored file itself for local storage, else a copy in ``folder``)."""
+
+    def read_bytes(self, key: str) -> bytes: ...
+    def write_bytes(self, key: str, data: bytes) -> None: ...
+    def delete_prefix(self, prefix: str) -> None: ...
+    def locate(self, key: str, filename: str, content_type: str) -> Path | str:
+        """Where a client reads the object: the local file, or a presigned URL serving it as an attachment."""
+
+
+def open_storage(url: str) -> Storage:
+    return S3Storage(url) if url.startswith("s3://") else LocalStorage(Path(url).expanduser())
+
+
+class _LocalWriter:
+    def __init__(self, target: Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.target = target
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        self.tmp = Path(tmp)
+        self.handle = os.fdopen(fd, "wb")
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.handle.write(data)
+        except OSError as exc:
+            self.abort()
+            raise OutputError(f"Could not store {self.target.name}: {exc.strerror or exc}",
+                              hint="The server's storage may be full; try again later.") from None
+
+    def commit(self) -> None:
+        self.handle.close()
+        os.replace(self.tmp, self.target)
+
+    def abort(self) -> None:
+        self.handle.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+class LocalStorage:
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root):
+            raise InvalidOption(f"Storage key '{key}' leaves the storage folder.")
+        return path
+
+    def writer(self, key: str) -> _LocalWriter:
+        return _LocalWriter(self._path(key))
+
+    def put_file(self, key: str, path: Path) -> None:
+        writer = self.writer(key)
+        writer.handle.close()
+        try:
+            shutil.copyfile(path, writer.tmp)
+        except OSError as exc:
+            writer.abort()
+            raise OutputError(f"Could not store {path.name}: {exc.strerror or exc}",
+                              hint="The server's storage may be full; try again later.") from None
+        writer.commit()
+
+    def fetch(self, key: str, folder: Path) -> Path:
+        return self._path(key)
+
+    def read_bytes(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def write_bytes(self, key: str, data: bytes) -> None:
+        writer = self.writer(key)
+        writer.write(data)
+        writer.commit()
+
+    def delete_prefix(self, prefix: str) -> None:
+        path = self._path(prefix)
+        if path != self.root:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def locate(self, key: str, filename: str, content_type: str) -> Path | str:
+        return self._path(key)
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """(bucket, prefix without slashes) from s3://bucket/prefix."""
+    parsed = urlparse(url)
+    if parsed.scheme != "s3" or not parsed.netloc:
+        raise InvalidOption(f"'{url}' is not an s3://bucket/prefix URL.")
+    return parsed.netloc, parsed.path.strip("/")
+
+
+def s3_client():
+    import boto3
+
+    return boto3.client("s3")
+
+
+class _S3Writer:
+    """Streams into an S3 multipart upload, one part per PART_SIZE bytes."""
+
+    def __init__(self, client, bucket: str, key: str):
+        self.client, self.bucket, self.key = client, bucket, key
+        self.upload_id = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+        self.buffer = bytearray()
+        self.parts: list[dict] = []
+
+    def write(self, data: bytes) -> None:
+        self.buffer += data
+        while len(self.buffer) >= PART_SIZE:
+            self._send(bytes(self.buffer[:PART_SIZE]))
+            del self.buffer[:PART_SIZE]
+
+    def _send(self, body: bytes) -> None:
+        number = len(self.parts) + 1
+        response = self.client.upload_part(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id,
+                                           PartNumber=number, Body=body)
+        self.parts.append({"PartNumber": number, "ETag": response["ETag"]})
+
+    def commit(self) -> None:
+        if self.buffer or not self.parts:
+            self._send(bytes(self.buffer))
+            self.buffer.clear()
+        self.client.complete_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id,
+                                              MultipartUpload={"Parts": self.parts})
+
+    def abort(self) -> None:
+        self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
+
+
+class S3Storage:
+    def __init__(self, url: str):
+        self.bucket, self.prefix = parse_s3_url(url)
+        self.client = s3_client()
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def writer(self, key: str) -> _S3Writer:
+        return _S3Writer(self.client, self.bucket, self._key(key))
+
+    def put_file(self, key: str, path: Path) -> None:
+        self.client.upload_file(str(path), self.bucket, self._key(key))
+
+    def fetch(self, key: str, folder: Path) -> Path:
+        target = folder / Path(key).name
+        self.client.download_file(self.bucket, self._key(key), str(target))
+        return target
+
+    def read_bytes(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+
+    def write_bytes(self, key: str, data: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+
+    def delete_prefix(self, prefix: str) -> None:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix).rstrip("/") + "/"):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys})
+
+    def locate(self, key: str, filename: str, content_type: str) -> Path | str:
+        params = {"Bucket": self.bucket, "Key": self._key(key), "ResponseContentType": content_type,
+                  "ResponseContentDisposition": content_disposition(filename)}
+        return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=3600)
+
+
+def safe_filename(name: str, fallback: str = "upload") -> str:
+    """The last path component of a client-given name, without control or shell-hostile characters or leading dots."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable() and c not in '<>:"|?*').strip(" .")
+    return name[:200] or fallback
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """RFC 6266 header value with an ASCII fallback and the UTF-8 name."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

@@ -1,0 +1,57 @@
+"""Celery side of scale-out: the task that runs one job, and `castscript worker`.
+
+Jobs are acknowledged late (after they finish), so a worker that dies mid-job leaves its job in Redis for another
+worker; the job's stage cache lets the retry skip finished stages.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from celery import Celery
+
+from .config import ServiceConfig
+from .jobs import Services, run_job
+
+TASK_NAME = "castscript.run_job"
+QUEUE = "castscript"
+
+app = Celery("castscript")
+_worker_config: ServiceConfig | None = None
+
+
+def celery_app(config: ServiceConfig) -> Celery:
+    """The Celery app set up for ``config``'s broker (one per process)."""
+    app.conf.update(
+        broker_url=config.broker,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        task_default_queue=QUEUE,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": config.visibility_timeout},
+        worker_hijack_root_logger=False,
+    )
+    return app
+
+
+@functools.cache
+def _services() -> Services:
+    """Job store and storage, opened once in each worker process (after the fork)."""
+    return Services.open(_worker_config or ServiceConfig.from_env())
+
+
+@app.task(name=TASK_NAME)
+def run_job_task(job_id: str) -> None:
+    run_job(job_id, _services())
+
+
+def start_worker(config: ServiceConfig, concurrency: int, loglevel: str = "INFO") -> None:
+    """Run a Celery worker for castscript jobs until stopped (blocks)."""
+    global _worker_config
+    _worker_config = config
+    celery_app(config).worker_main([
+        "worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "--pool=prefork", f"--queues={QUEUE}",
+        "--without-gossip", "--without-mingle", "--hostname=castscript@%h",
+    ])
