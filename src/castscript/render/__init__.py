@@ -1,0 +1,51 @@
+"""Burned-in "live translation" subtitles: styled ASS (pysubs2) rendered by libass through ffmpeg."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from ..document import Document
+from ..errors import InvalidOption, NoAudioStream
+from ..subtitles import write_atomic
+from .ass import STYLES, AssOptions, build_ass
+from .burn import EncodeOptions, burn
+
+__all__ = ["AssOptions", "EncodeOptions", "build_ass", "burn", "burn_subtitles"]
+
+AUDIO_ONLY_SIZE = (1280, 720)
+"""Frame of the plain video made for audio-only input (which always gets classic subtitles: no faces to follow)."""
+
+
+def burn_subtitles(document: Document, input_path: Path, output_dir: Path, options, progress: Callable[[float], None]) -> list[Path]:
+    """Write ``{stem}.castscript.mp4`` (subtitles burned in) and the ``{stem}.castscript.ass`` it burned.
+
+    ``options`` is the pipeline's VideoOptions (style, font_size, max_lines).
+    """
+    media = document.media
+    _check(options, input_path, media.audio_channels is not None)
+    size = (media.width, media.height) if media.has_video else AUDIO_ONLY_SIZE
+    style = options.style if media.has_video else "classic"
+    language = document.translation_languages[0] if document.translation_languages else None
+    ass = build_ass(document, AssOptions(style, options.font_size, options.max_lines, language), size)
+    text = ass.to_string("ass")
+    stem = Path(input_path).stem
+    ass_path = Path(output_dir) / f"{stem}.castscript.ass"
+    write_atomic(ass_path, text)
+    video = burn(Path(input_path), text, Path(output_dir) / f"{stem}.castscript.mp4", media.duration,
+                 has_video=media.has_video, size=size, progress=progress)
+    return [video, ass_path]
+
+
+def _check(options, input_path: Path, has_audio: bool) -> None:
+    if options.style not in STYLES:
+        raise InvalidOption(f"Unknown subtitle style '{options.style}'.", hint=f"Choose one of: {', '.join(STYLES)}.")
+    if options.font_size is not None and options.font_size < 1:
+        raise InvalidOption(f"--font-size must be a positive number of pixels, got {options.font_size}.")
+    if options.max_lines < 1:
+        raise InvalidOption(f"--max-lines must be at least 1, got {options.max_lines}.")
+    if not has_audio:
+        raise NoAudioStream(
+            f"No audio stream in {input_path}: there is no speech to subtitle.",
+            hint="Pass the video with its soundtrack (castscript burns subtitles of what is said).",
+        )
