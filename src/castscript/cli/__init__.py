@@ -14,7 +14,7 @@ import sys
 from .. import __version__
 from ..errors import CastscriptError
 
-COMMAND_MODULES = ["run", "demo", "models_cmd", "bench_cmd", "speakers_cmd", "edit_cmd", "serve"]
+COMMAND_MODULES = ["run", "demo", "models_cmd", "bench_cmd", "speakers_cmd", "edit_cmd", "serve", "eval_cmd"]
 
 
 def build_parser() -> argparse.ArgumentParser:

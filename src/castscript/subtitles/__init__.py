@@ -3,5 +3,6 @@
 from .cues import Cue, CueRules, build_cues, wrap_lines
 from .formats import FORMATS, OutputOptions, register, write_atomic, write_outputs
 from . import html  # noqa: F401  (registers the html format)
+from . import speaker_formats  # noqa: F401  (registers the rttm and diarization-json formats)
 
 __all__ = ["FORMATS", "Cue", "CueRules", "OutputOptions", "build_cues", "register", "wrap_lines", "write_atomic", "write_outputs"]

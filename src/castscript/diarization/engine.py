@@ -1,0 +1,177 @@
+"""The diarization engine: segmentation windows -> embedded pieces of speech -> clustering -> speaker turns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..document import SpeakerTurn
+from ..media import SAMPLE_RATE
+from .clustering import ClusteringOptions, SpeakerCount, assign_pieces, centroids_of, cluster
+from .embedding import SpeakerEmbedder
+from .pieces import Piece, PieceCollection, PieceEmbedder, PieceOptions
+from .reconstruction import FrameAccumulator, exclusive, to_turns
+from .segmentation import FRAME_SHIFT, Segmenter
+
+ProgressCallback = Callable[[float], None]
+ENGINE_VERSION = 1
+"""Changes whenever the same options would give different turns (it keys cached results)."""
+
+
+@dataclass(frozen=True)
+class DiarizationOptions:
+    num_speakers: int | None = None
+    min_speakers: int | None = None
+    max_speakers: int | None = None
+    step: float = 5.0
+    """Seconds between the starts of consecutive 10 s segmentation windows."""
+    min_clean_seconds: float = 1.0
+    """Pieces with this much non-overlapped speech train the clustering; the others are only assigned."""
+    min_local_seconds: float = 1.0
+    """Local speakers of one window who each speak this long are taken as different people (a count lower bound)."""
+    min_pause: float = 0.5
+    """A speaker's pauses shorter than this (seconds) stay inside their turn."""
+    pieces: PieceOptions = PieceOptions()
+    clustering: ClusteringOptions = ClusteringOptions()
+    threads: int = 0
+    """onnxruntime intra-op threads (0: all cores)."""
+    segmentation_model: str | None = None
+    """Folder of pyannote-segmentation-3.0 (default: the model registry's resolution)."""
+    embedding_model: str | None = None
+    """Folder of campplus-zh-en-common (default: the model registry's resolution)."""
+
+    @property
+    def count(self) -> SpeakerCount:
+        return SpeakerCount(self.num_speakers, self.min_speakers, self.max_speakers)
+
+
+@dataclass
+class DiarizationResult:
+    turns: list[SpeakerTurn] = field(default_factory=list)
+    """Overlap-aware turns: turns of different speakers may overlap."""
+    exclusive: list[SpeakerTurn] = field(default_factory=list)
+    """One speaker at a time (the most active one in overlaps), for attributing words."""
+    embeddings: dict[str, list[float]] = field(default_factory=dict)
+    """Label -> L2-normalised 192-d embedding from the speaker's clean speech."""
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.embeddings)
+
+    def to_dict(self) -> dict:
+        return {
+            "turns": [[t.start, t.end, t.speaker] for t in self.turns],
+            "exclusive": [[t.start, t.end, t.speaker] for t in self.exclusive],
+            "embeddings": self.embeddings,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DiarizationResult:
+        return cls(
+            turns=[SpeakerTurn(*t) for t in data["turns"]],
+            exclusive=[SpeakerTurn(*t) for t in data["exclusive"]],
+            embeddings={k: list(v) for k, v in data["embeddings"].items()},
+        )
+
+
+@dataclass
+class _Window:
+    first_frame: int
+    activity: np.ndarray
+
+
+class Diarizer:
+    """Loads both models once; call it on 16 kHz mono float32 audio."""
+
+    def __init__(self, options: DiarizationOptions = DiarizationOptions()):
+        self.options = options
+        self.segmenter = Segmenter(options.segmentation_model, options.threads)
+        self.pieces = PieceEmbedder(SpeakerEmbedder(options.embedding_model, options.threads), options.pieces)
+
+    def __call__(self, audio: np.ndarray, progress: ProgressCallback | None = None) -> DiarizationResult:
+        total = self.segmenter.window_count(len(audio), self.options.step)
+        windows: list[_Window] = []
+        collection = PieceCollection()
+        for index, window in enumerate(self.segmenter.windows(audio, self.options.step)):
+            windows.append(_Window(window.first_frame, window.activity))
+            self.pieces.add_window(index, window, collection)
+            if progress:
+                progress(0.95 * (index + 1) / total)
+        result = self.combine(collection, windows, len(audio) / SAMPLE_RATE)
+        if progress:
+            progress(1.0)
+        return result
+
+    def combine(self, collection: PieceCollection, windows: list[_Window], duration: float) -> DiarizationResult:
+        """Cluster the pieces of every window into speakers and rebuild the speakers' turns."""
+        if not collection.pieces:
+            return DiarizationResult()
+        speaker_of_piece, centroids = self._cluster(collection, windows)
+        frames = FrameAccumulator(windows[-1].first_frame + len(windows[-1].activity), len(centroids))
+        for window in windows:
+            frames.add_window(window.first_frame, window.activity)
+        for piece, speaker in zip(collection.pieces, speaker_of_piece):
+            window = windows[piece.window]
+            frames.add_speech(window.first_frame + piece.start, window.activity[piece.start : piece.end, piece.local], speaker)
+        return _result(frames, centroids, duration, self.options.min_pause)
+
+    def _cluster(self, collection: PieceCollection, windows: list[_Window]) -> tuple[np.ndarray, np.ndarray]:
+        """Global speaker of every piece, and the speakers' centroids."""
+        vectors = np.stack(collection.vectors)
+        clean = np.array([p.clean_seconds for p in collection.pieces])
+        train = clean >= self.options.min_clean_seconds
+        count = self.options.count
+        if train.sum() < max(2, count.num or 0, count.min or 0):
+            train[:] = True
+        floor = max(_speakers_heard_together(w.activity, self.options.min_local_seconds) for w in windows)
+        labels = cluster(vectors[train], self.options.count, self.options.clustering, floor)
+        centroids = centroids_of(vectors[train], labels, np.maximum(clean[train], FRAME_SHIFT))
+        similarity = vectors @ centroids.T
+        speakers = np.empty(len(vectors), dtype=int)
+        by_window: dict[int, list[int]] = {}
+        for row, piece in enumerate(collection.pieces):
+            by_window.setdefault(piece.window, []).append(row)
+        for index, rows in by_window.items():
+            pieces = [collection.pieces[r] for r in rows]
+            speakers[rows] = assign_pieces(similarity[rows], _simultaneous(pieces, windows[index].activity))
+        return speakers, centroids
+
+
+def _speakers_heard_together(activity: np.ndarray, min_seconds: float) -> int:
+    """How many local speakers of one window speak at least ``min_seconds``: a lower bound on the speaker count."""
+    return int((activity.sum(axis=0) * FRAME_SHIFT >= min_seconds).sum())
+
+
+def _simultaneous(pieces: list[Piece], activity: np.ndarray) -> np.ndarray:
+    """[i, j]: pieces i and j are different local speakers heard in the same frame."""
+    out = np.zeros((len(pieces), len(pieces)), dtype=bool)
+    for i, a in enumerate(pieces):
+        for j, b in enumerate(pieces[:i]):
+            start, end = max(a.start, b.start), min(a.end, b.end)
+            if a.local != b.local and start < end:
+                out[i, j] = out[j, i] = bool((activity[start:end, a.local] & activity[start:end, b.local]).any())
+    return out
+
+
+def _result(frames: FrameAccumulator, centroids: np.ndarray, duration: float, min_pause: float) -> DiarizationResult:
+    """Turns labelled SPEAKER_00, SPEAKER_01, ... in order of first appearance; speakers with no speech dropped."""
+    binary = frames.binary()
+    first_frame = np.where(binary.any(axis=0), binary.argmax(axis=0), np.iinfo(np.int64).max)
+    order = [int(s) for s in np.argsort(first_frame, kind="stable") if binary[:, s].any()]
+    labels = [f"SPEAKER_{i:02d}" for i in range(len(order))]
+    binary = binary[:, order]
+    only_one = exclusive(binary, frames.activations[:, order])
+    return DiarizationResult(
+        turns=to_turns(binary, labels, duration, min_pause),
+        exclusive=to_turns(only_one, labels, duration, min_pause),
+        embeddings={label: np.round(centroids[s], 6).tolist() for label, s in zip(labels, order)},
+    )
+
+
+def diarize(
+    audio: np.ndarray, options: DiarizationOptions = DiarizationOptions(), progress: ProgressCallback | None = None
+) -> DiarizationResult:
+    """Who spoke when in 16 kHz mono float32 ``audio``."""
+    return Diarizer(options)(audio, progress)

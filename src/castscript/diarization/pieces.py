@@ -1,0 +1,108 @@
+"""Pieces: stretches of one local speaker's speech in one window, each embedded from its clean speech.
+
+The segmentation model sometimes gives two voices the same local speaker within a window (they take turns with a
+pause), so each stretch of speech, not each local speaker, is embedded and clustered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..media import SAMPLE_RATE
+from .embedding import FRAME_LENGTH, FRAME_SHIFT as FBANK_SHIFT, SpeakerEmbedder, fbank
+from .segmentation import FRAME_SHIFT, LOCAL_SPEAKERS, RECEPTIVE_FIELD_SAMPLES, Window
+
+
+@dataclass(frozen=True)
+class PieceOptions:
+    bridge_seconds: float = 0.3
+    """Pauses shorter than this do not end a piece."""
+    min_seconds: float = 0.4
+    """Shorter pieces join the nearest longer piece of the same local speaker in the window, when there is one."""
+
+
+@dataclass
+class Piece:
+    window: int
+    local: int
+    start: int
+    """First frame, within the window."""
+    end: int
+    """Frame after the last."""
+    clean_seconds: float
+    """Speech in the piece with no other local speaker active."""
+    vector: int = -1
+    """Row of the piece's embedding in the collection, -1 while it has none."""
+
+
+@dataclass
+class PieceCollection:
+    """Every piece of every window so far, with their embeddings."""
+
+    pieces: list[Piece] = field(default_factory=list)
+    vectors: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, piece: Piece, vector: np.ndarray) -> None:
+        piece.vector = len(self.vectors)
+        self.vectors.append(vector)
+        self.pieces.append(piece)
+
+
+def runs(mask: np.ndarray, bridge: int) -> list[tuple[int, int]]:
+    """(start, end) of the True stretches of ``mask``, joining stretches separated by at most ``bridge`` frames."""
+    changes = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    out: list[tuple[int, int]] = []
+    for start, end in zip(changes[::2].tolist(), changes[1::2].tolist()):
+        if out and start - out[-1][1] <= bridge:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+class PieceEmbedder:
+    """Finds the pieces of a window and embeds each from the fbank frames of its clean speech."""
+
+    def __init__(self, embedder: SpeakerEmbedder, options: PieceOptions = PieceOptions()):
+        self.embedder = embedder
+        self.options = options
+        self._frame_of_fbank = _fbank_frame_map()
+
+    def add_window(self, index: int, window: Window, collection: PieceCollection) -> None:
+        activity = window.activity
+        clean = activity & (activity.sum(axis=1, keepdims=True) == 1)
+        features = fbank(window.audio)
+        frame_of_fbank = self._frame_of_fbank[: len(features)]
+        for local in range(LOCAL_SPEAKERS):
+            for start, end in self._spans(activity[:, local]):
+                in_span = np.zeros(len(activity), dtype=bool)
+                in_span[start:end] = True
+                clean_frames = int((clean[:, local] & in_span).sum())
+                use = clean[:, local] if clean_frames * FRAME_SHIFT >= self.options.min_seconds / 2 else activity[:, local]
+                selected = features[(use & in_span)[frame_of_fbank]]
+                if len(selected):
+                    piece = Piece(index, local, start, end, clean_frames * FRAME_SHIFT)
+                    collection.add(piece, self.embedder.embed_features(selected))
+
+    def _spans(self, mask: np.ndarray) -> list[tuple[int, int]]:
+        """Pieces of one local speaker: runs, with runs too short to embed well joined to their nearest neighbour."""
+        found = runs(mask, round(self.options.bridge_seconds / FRAME_SHIFT))
+        shortest = round(self.options.min_seconds / FRAME_SHIFT)
+        long = [r for r in found if r[1] - r[0] >= shortest]
+        if not long:
+            return [(found[0][0], found[-1][1])] if found else []
+        spans = [list(r) for r in long]
+        for start, end in (r for r in found if r[1] - r[0] < shortest):
+            nearest = min(spans, key=lambda s: max(s[0] - end, start - s[1]))
+            nearest[0], nearest[1] = min(nearest[0], start), max(nearest[1], end)
+        return [tuple(s) for s in spans]
+
+
+def _fbank_frame_map() -> np.ndarray:
+    """Segmentation frame (within a window) nearest to the middle of each fbank frame of a 10 s window."""
+    fbank_middles = np.arange(1000) * FBANK_SHIFT + FRAME_LENGTH / 2
+    first_frame_middle = RECEPTIVE_FIELD_SAMPLES / SAMPLE_RATE / 2
+    index = np.rint((fbank_middles - first_frame_middle) / FRAME_SHIFT).astype(int)
+    return np.clip(index, 0, 588)
