@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(ffmpeg espeak-ng sox libsox-fmt-all redis-server chromium fonts-noto-core fonts-noto-cjk fonts-dejavu-core)
+# Fonts: Noto core + CJK draw every script burned-in subtitles need (Latin, Cyrillic, Greek, CJK, Arabic, Hebrew,
+# Devanagari, Thai); fonts-dejavu-extra has the Latin-only font the missing-glyph test compares against.
+APT_PACKAGES=(ffmpeg espeak-ng sox libsox-fmt-all redis-server chromium fonts-noto-core fonts-noto-cjk fonts-dejavu-core fonts-dejavu-extra)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -119,3 +119,17 @@ def test_joined_scripts_type_a_word_at_a_time(clip_document, spoken_segment):
     subs = build_ass(replace(clip_document, segments=arabic), AssOptions(), SIZE)
     typed = [chunk.strip() for _, chunk in syllables(subs[0].text)[1:]]
     assert typed == ["مرحبا", "بالعالم", "الجميل"]
+
+
+def test_the_ass_output_format_colours_each_speaker(clip_document, tmp_path):
+    import pysubs2
+
+    from castscript.subtitles import write_outputs
+
+    written = write_outputs(clip_document, tmp_path, "clip", ["ass"])
+    original, portuguese = (pysubs2.load(str(p)) for p in written)
+    for subs in (original, portuguese):
+        by_speaker = {e.name: subs.styles[e.style].primarycolor for e in subs}
+        assert set(by_speaker) == {"Anna", "Ben"} and by_speaker["Anna"] != by_speaker["Ben"]
+        assert subs.info["PlayResY"] == "360"
+    assert "Bom dia" in portuguese[0].plaintext

@@ -82,11 +82,10 @@ def build_ass(document: Document, options: AssOptions, size: tuple[int, int]) ->
     subs.info.update({"PlayResX": str(canvas.width), "PlayResY": str(canvas.height), "WrapStyle": "0",
                       "ScaledBorderAndShadow": "yes"})
     labels = list(dict.fromkeys(s.speaker for s in document.segments))
+    styles = _add_styles(subs, labels, options.style, canvas)
     faces = FaceAnalysis.from_dict(document.faces) if document.faces else None
     slots = min(len(labels), 2)
     for number, label in enumerate(labels):
-        style_name = f"Speaker{number}"
-        subs.styles[style_name] = _style(options.style, PALETTE[number % len(PALETTE)], canvas)
         match = faces.person_of(label) if faces and label else None
         slot_width = canvas.width / slots
         speaker = _Speaker(
@@ -101,10 +100,32 @@ def build_ass(document: Document, options: AssOptions, size: tuple[int, int]) ->
         else:
             events = _classic_events(document, speaker, options.language, canvas)
         for event in events:
-            event.style = style_name
+            event.style = styles[label]
             subs.append(event)
     subs.sort()
     return subs
+
+
+def style_speakers(subs: pysubs2.SSAFile, document: Document) -> pysubs2.SSAFile:
+    """Give plain subtitles (events named by speaker label) the classic look: one colour per speaker."""
+    size = (document.media.width, document.media.height) if document.media.has_video else (1280, 720)
+    canvas = _Canvas(*size, DEFAULT_FONT_SIZE["classic"] * size[1] / 1080, 2)
+    subs.info.update({"PlayResX": str(canvas.width), "PlayResY": str(canvas.height), "ScaledBorderAndShadow": "yes"})
+    subs.styles["Default"] = _style("classic", (255, 255, 255), canvas)
+    labels = list(dict.fromkeys(s.speaker for s in document.segments if s.speaker))
+    styles = _add_styles(subs, labels, "classic", canvas)
+    for event in subs:
+        event.style = styles.get(event.name, "Default")
+    return subs
+
+
+def _add_styles(subs: pysubs2.SSAFile, labels: list, kind: str, canvas: _Canvas) -> dict:
+    """One style per speaker label, coloured from the palette in order of first appearance; label -> style name."""
+    names = {}
+    for number, label in enumerate(labels):
+        names[label] = f"Speaker{number}"
+        subs.styles[names[label]] = _style(kind, PALETTE[number % len(PALETTE)], canvas)
+    return names
 
 
 def _style(kind: str, rgb: tuple[int, int, int], canvas: _Canvas) -> pysubs2.SSAStyle:

@@ -100,8 +100,10 @@ def render_vtt(document: Document, options: OutputOptions, language: str | None)
 
 @register("ass", "ass", per_language=True)
 def render_ass(document: Document, options: OutputOptions, language: str | None) -> str:
-    """Plain (classic, bottom-centred) ASS; the burned-in "live" style is built by castscript.render."""
-    return to_ssa(cues_for(document, options, language)).to_string("ass")
+    """Classic bottom-centred ASS, one colour per speaker; the burned-in "live" style is built by castscript.render."""
+    from ..render.ass import style_speakers
+
+    return style_speakers(to_ssa(cues_for(document, options, language)), document).to_string("ass")
 
 
 @register("txt", "txt", per_language=True)
