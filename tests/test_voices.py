@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
+
 import numpy as np
+import pysubs2
 import pytest
 
+from castscript.cli import main
 from castscript.diarization import SpeakerEmbedder
 from castscript.document import Document, MediaInfo, Speaker
 from castscript.media import SAMPLE_RATE, decode_audio
+from castscript.pipeline import PipelineOptions, SpeakerOptions, run_pipeline
 from castscript.synthetic import ANNA, BEN, CARL, DEMO_LINES, Line, dialogue, write_wav
 from castscript.voices import (
     DEFAULT_THRESHOLD,
@@ -15,6 +22,7 @@ from castscript.voices import (
     VoiceLibrary,
     VoiceLibraryError,
     enroll_files,
+    enroll_speaker,
     identify_speakers,
     voice_embedding,
 )
@@ -122,3 +130,56 @@ def test_bad_library_and_too_little_speech(tmp_path, episodes):
     assert "at least 2 s" in error.value.hint
     with pytest.raises(VoiceLibraryError, match="No voice library at"):
         identify_speakers(Document(MediaInfo("x.wav", 1.0)), tmp_path / "missing.sqlite")
+
+
+@pytest.fixture(scope="module")
+def episode_two_run(episodes, library, tmp_path_factory):
+    """castscript run --identify on episode two, with Anna and Ben enrolled from episode one's clips (the cast has
+    three voices; Ben and Carl sound alike enough that the diarizer needs the count)."""
+    out = tmp_path_factory.mktemp("identified")
+    code = main(["-q", "run", str(episodes[0] / "episode-two.wav"), "--num-speakers", "3", "--identify",
+                 "--voices", str(library.path), "--formats", "json,srt,html", "-o", str(out)])
+    assert code == 0
+    return Document.load(out / "episode-two.json"), out
+
+
+def test_run_identify_names_anna_and_ben_but_not_carl(episode_two_run):
+    document, out = episode_two_run
+    names = {s.display_name: s for s in document.speakers.values()}
+    assert len(names) == 3 and {"Anna", "Ben"} <= set(names), names
+    assert all(names[n].identity_score > DEFAULT_THRESHOLD for n in ("Anna", "Ben"))
+    [stranger] = [s for s in document.speakers.values() if s.name is None]
+    assert re.fullmatch(r"SPEAKER_\d\d", stranger.label) and stranger.identity_score is None
+    carl_line = next(s for s in document.segments if "window" in s.text)
+    assert carl_line.speaker == stranger.label
+    cues = [event.plaintext.replace("\n", " ") for event in pysubs2.load(str(out / "episode-two.srt"))]
+    for who, words in (("Ben", "keys to the office"), ("Anna", "Thank you"), (stranger.label, "left them")):
+        assert any(cue.startswith(f"{who}: ") and words in cue for cue in cues), (who, cues)
+
+
+def test_name_the_stranger_afterwards(episode_two_run, tmp_path, capsys):
+    """The unknown voice is named with castscript edit, then enrolled for the next episode."""
+    document, out = episode_two_run
+    folder = Path(shutil.copytree(out, tmp_path / "edited"))
+    [stranger] = [label for label, s in document.speakers.items() if s.name is None]
+    assert main(["edit", str(folder / "episode-two.json"), "--rename", f"{stranger}=Carl"]) == 0
+    cues = [event.plaintext for event in pysubs2.load(str(folder / "episode-two.srt"))]
+    assert sum(cue.startswith("Carl: ") for cue in cues) == 2 and not any("SPEAKER_" in cue for cue in cues)
+    assert "<span>Carl</span>" in (folder / "episode-two.html").read_text()
+    library = tmp_path / "cast.sqlite"
+    assert main(["speakers", "--voices", str(library), "enroll", "Carl", "--transcript",
+                 str(folder / "episode-two.json"), "--speaker", "Carl"]) == 0
+    assert [v.name for v in VoiceLibrary(library).voices()] == ["Carl"]
+
+
+def test_series_library_from_a_transcript(demo_dialogue, episodes, tmp_path):
+    """Episode one's diarized speakers, named and enrolled from its transcript, are recognised in episode two."""
+    one = run_pipeline(demo_dialogue[0], PipelineOptions(formats=("json",)), tmp_path).document
+    library = VoiceLibrary(tmp_path / "cast.sqlite")
+    for label, name in zip(one.speakers, ("Anna", "Ben")):  # Anna speaks first
+        enroll_speaker(one, label, name, library)
+    speakers = SpeakerOptions(num_speakers=3, identify=True, library=str(library.path))
+    two = run_pipeline(episodes[0] / "episode-two.wav", PipelineOptions(speakers=speakers, formats=("json",)), tmp_path).document
+    named = {s.name: s.label for s in two.speakers.values() if s.name}
+    speaker_saying = {word: next(s.speaker for s in two.segments if word in s.text) for word in ("keys", "meeting")}
+    assert named == {"Ben": speaker_saying["keys"], "Anna": speaker_saying["meeting"]}

@@ -4,11 +4,13 @@ A voice is the L2-normalised mean of CAM++ embeddings of 1.5 s windows of the sp
 speech only). A diarized speaker takes an enrolled name when their cosine similarity is at least the threshold;
 names are assigned one-to-one (Hungarian assignment on the scores), so two speakers never get the same name.
 
-Threshold calibration (``benchmarks/calibrate_voices.py``, pitch-shifted espeak-ng voices ANNA/BEN/CARL, enrolled
-from one dialogue and identified in another with different sentences): same voice 0.93-0.97, different voices
-0.40-0.69. The default 0.75 sits in that gap, nearer the different-voice side because real recordings score lower
-than synthetic ones for the same person (0.66-0.80 between halves of one speaker's turns in the AMI and pyannote
-samples). Override with ``CASTSCRIPT_VOICE_THRESHOLD``.
+Threshold calibration (``benchmarks/calibrate_voices.py``): pitch-shifted espeak-ng voices ANNA/BEN/CARL enrolled
+from their lines of one dialogue and scored against the diarized speakers of two dialogues with other sentences
+give 0.90-0.96 for the same voice and 0.44-0.66 for different voices. Real recordings score lower for one person:
+0.65-0.81 between the halves of a speaker's turns in the AMI and pyannote samples (different people 0.58-0.63).
+The default 0.75 sits in the synthetic gap and above every different-person score measured, so an unknown voice
+stays unnamed; a real voice enrolled from little or far-field speech may then stay unnamed too, the safer error.
+Override with ``CASTSCRIPT_VOICE_THRESHOLD``.
 """
 
 from __future__ import annotations
@@ -129,13 +131,16 @@ class VoiceLibrary:
         if not self.path.is_file():
             return []
         with closing(self._connect(create=False)) as db:
-            rows = db.execute("SELECT name, embedding, model, speech_seconds, updated FROM voices ORDER BY name").fetchall()
+            rows = db.execute("SELECT name, embedding, model, speech_seconds, updated FROM voices ORDER BY name COLLATE NOCASE").fetchall()
         return [EnrolledVoice(n, np.frombuffer(e, dtype=np.float32).copy(), m, s, u) for n, e, m, s, u in rows]
 
+    def find(self, name: str) -> EnrolledVoice | None:
+        return next((v for v in self.voices() if v.name.casefold() == name.strip().casefold()), None)
+
     def get(self, name: str) -> EnrolledVoice:
-        for voice in self.voices():
-            if voice.name.casefold() == name.casefold():
-                return voice
+        voice = self.find(name)
+        if voice is not None:
+            return voice
         raise UnknownVoice(f"No voice named '{name}' in {self.path}.", hint="List the voices: castscript speakers list.")
 
     def enroll(self, name: str, embedding: np.ndarray, speech_seconds: float, model: str, replace: bool = False) -> EnrolledVoice:
@@ -144,7 +149,7 @@ class VoiceLibrary:
         if not name:
             raise VoiceLibraryError("A voice needs a non-empty name.")
         embedding = _normalise(np.asarray(embedding, dtype=np.float32))
-        existing = None if replace else next((v for v in self.voices() if v.name.casefold() == name.casefold()), None)
+        existing = None if replace else self.find(name)
         if existing is not None:
             if existing.model != model or existing.embedding.shape != embedding.shape:
                 raise VoiceLibraryError(
@@ -172,7 +177,7 @@ class VoiceLibrary:
         new = new.strip()
         if not new:
             raise VoiceLibraryError("A voice needs a non-empty name.")
-        if new.casefold() != voice.name.casefold() and any(v.name.casefold() == new.casefold() for v in self.voices()):
+        if new.casefold() != voice.name.casefold() and self.find(new) is not None:
             raise VoiceLibraryError(
                 f"A voice named '{new}' is already enrolled.", hint="Remove it first, or pick another name."
             )
