@@ -44,6 +44,9 @@ class FaceModels:
         self._cv2 = cv2
         detector = models.resolve(DETECTOR, detector_dir) / models.get_model(DETECTOR).main_file()
         embedder = models.resolve(EMBEDDER, embedder_dir) / models.get_model(EMBEDDER).main_file()
+        # OpenCV 5 warns on every load that its new graph engine ignores the (default) compute target.
+        previous = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
         try:
             self._detector = cv2.FaceDetectorYN.create(str(detector), "", (320, 320), min_score, 0.3, 5000)
             self._aligner = cv2.FaceRecognizerSF.create(str(embedder), "")
@@ -53,6 +56,8 @@ class FaceModels:
                 f"OpenCV cannot load the face models ({detector}, {embedder}): {exc.msg.strip()}",
                 hint="Reinstall the model bundle ('castscript models fetch DIR') and opencv-python-headless>=5.",
             ) from None
+        finally:
+            cv2.utils.logging.setLogLevel(previous)
         self._size: tuple[int, int] | None = None
 
     def detect(self, image: np.ndarray) -> list[Detection]:

@@ -1,0 +1,41 @@
+"""castscript run VIDEO --translate-to pt --burn: transcription, diarization, translation, faces and burn-in together."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import av
+import numpy as np
+
+
+def overlap(a_start, a_end, b_start, b_end) -> float:
+    return max(0.0, min(a_end, b_end) - max(a_start, b_start))
+
+
+def test_run_burns_live_translation_next_to_each_speakers_face(clip, tmp_path):
+    result = subprocess.run(["castscript", "-q", "run", str(clip.video), "--translate-to", "pt", "--burn", "-o", str(tmp_path)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "WARN" not in result.stderr and "Traceback" not in result.stderr
+    document = json.loads((tmp_path / "talking-heads.json").read_text())
+    assert len(document["speakers"]) == 2
+    assert all(s["translations"].get("pt") for s in document["segments"])
+
+    people_side = {}
+    for track in document["faces"]["tracks"]:
+        centre = np.median([x + w / 2 for _, x, _, w, _ in track["boxes"]])
+        people_side[track["person"]] = "left" if centre < 320 else "right"
+    voice_side = {"Anna": "left", "Ben": "right"}
+    for label, speaker in document["speakers"].items():
+        turns = [t for t in document["turns"] if t["speaker"] == label]
+        voice = max(voice_side, key=lambda v: sum(overlap(t["start"], t["end"], r.start, r.end)
+                                                  for t in turns for r in clip.turns if r.speaker == v))
+        assert people_side[speaker["face_person"]] == voice_side[voice], f"{label} ({voice}) matched the wrong face"
+        assert speaker["face_confidence"] > 0.5
+
+    burned = tmp_path / "talking-heads.castscript.mp4"
+    ass = (tmp_path / "talking-heads.castscript.ass").read_text()
+    assert r"\ko" in ass and r"\pos" in ass
+    with av.open(str(burned)) as out, av.open(str(clip.video)) as original:
+        assert [bytes(p) for p in out.demux(audio=0) if p.size] == [bytes(p) for p in original.demux(audio=0) if p.size]
