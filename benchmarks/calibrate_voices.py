@@ -3,7 +3,7 @@
     CASTSCRIPT_MODELS=../shared/models CASTSCRIPT_MEDIA=../shared/media python benchmarks/calibrate_voices.py
 
 Synthetic: ANNA, BEN and CARL (pitch-shifted espeak-ng voices) are enrolled from their lines of one dialogue; two more
-dialogues with other sentences go through the pipeline (told there are 3 speakers), and every diarized speaker's
+dialogues with other sentences (not those of the tests) go through the pipeline (told there are 3 speakers), and every diarized speaker's
 embedding is scored against every enrolled voice (same voice / different voice, by the reference turns).
 Real speech: each speaker of the AMI and pyannote samples enrolled from the first half of their non-overlapped turns
 and scored against the second half (same) and the other speakers' second halves (different).
@@ -35,12 +35,12 @@ ENROLMENT = [
 ]
 EPISODES = [
     [
-        Line(BEN, "Where did you put the keys to the office?"),
-        Line(CARL, "I left them on the table next to the window."),
-        Line(ANNA, "Thank you. The meeting starts in ten minutes."),
-        Line(CARL, "Then we should hurry, the traffic is terrible today."),
-        Line(BEN, "Let me grab my coat and the umbrella."),
-        Line(ANNA, "Perfect, I will drive us there."),
+        Line(BEN, "The printer on the second floor is broken again."),
+        Line(CARL, "I called the technician, he comes after lunch."),
+        Line(ANNA, "Good, because I must print the contracts before five."),
+        Line(CARL, "You can use the one in the library until then."),
+        Line(BEN, "That one is slow, but it works well enough."),
+        Line(ANNA, "Fine, I will walk over there right now."),
     ],
     [
         Line(CARL, "Has anyone seen the new schedule for next week?"),

@@ -183,3 +183,10 @@ def test_series_library_from_a_transcript(demo_dialogue, episodes, tmp_path):
     named = {s.name: s.label for s in two.speakers.values() if s.name}
     speaker_saying = {word: next(s.speaker for s in two.segments if word in s.text) for word in ("keys", "meeting")}
     assert named == {"Ben": speaker_saying["keys"], "Anna": speaker_saying["meeting"]}
+
+
+def test_identify_without_a_library_fails_before_transcribing(demo_dialogue, tmp_path, capsys):
+    missing = tmp_path / "none.sqlite"
+    assert main(["run", str(demo_dialogue[0]), "--identify", "--voices", str(missing), "-o", str(tmp_path)]) == 10
+    assert f"No voice library at {missing}" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -49,6 +49,10 @@ class SpeakerOptions:
             raise InvalidOption(
                 f"--min-speakers ({self.min_speakers}) is larger than --max-speakers ({self.max_speakers})."
             )
+        if self.enabled and self.identify:
+            from .voices import VoiceLibrary
+
+            VoiceLibrary(self.library).require()  # before hours of transcription, not after
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ names are assigned one-to-one (Hungarian assignment on the scores), so two speak
 
 Threshold calibration (``benchmarks/calibrate_voices.py``): pitch-shifted espeak-ng voices ANNA/BEN/CARL enrolled
 from their lines of one dialogue and scored against the diarized speakers of two dialogues with other sentences
-give 0.90-0.96 for the same voice and 0.44-0.66 for different voices. Real recordings score lower for one person:
+give 0.90-0.95 for the same voice and 0.43-0.66 for different voices. Real recordings score lower for one person:
 0.65-0.81 between the halves of a speaker's turns in the AMI and pyannote samples (different people 0.58-0.63).
 The default 0.75 sits in the synthetic gap and above every different-person score measured, so an unknown voice
 stays unnamed; a real voice enrolled from little or far-field speech may then stay unnamed too, the safer error.
