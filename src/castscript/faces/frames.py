@@ -1,4 +1,4 @@
-"""Sampled video frames (PyAV): every frame is decoded, but only the sampled ones are converted, downscaled."""
+"""Sampled video frames (PyAV): reference frames are decoded, only the sampled ones converted, downscaled."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def sample_frames(
         if stream is None:
             raise NotMediaError(f"No video stream in {path}", hint="Face analysis needs a video file.")
         stream.thread_type = "AUTO"
+        stream.codec_context.skip_frame = "NONREF"  # frames nothing else refers to need not be decoded at all
         width, height = stream.codec_context.width, stream.codec_context.height
         scale = max(width, height) / detect_size
         size = (max(2, round(width / scale)), max(2, round(height / scale)))
