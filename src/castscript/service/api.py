@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import mimetypes
 import time
 from contextlib import asynccontextmanager
 from importlib.util import find_spec
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
@@ -34,18 +32,12 @@ from .errors import Conflict, NotFound, TooManyJobs, Unauthorized
 from .jobs import Services, delete_job_files, load_document, name_from_url, output_key, rerender
 from .queue import JobQueue, make_queue
 from .schemas import ErrorBody, JobCreate, JobOptions, JobView, SpeakerNames, State, UploadView
-from .storage import content_disposition
+from .storage import content_disposition, passive_content_type
 from .store import ACTIVE_STATES, CANCELLED, FINAL_STATES, QUEUED, JobRow, new_id
 from .uploads import receive_upload
 
 log = logging.getLogger(__name__)
 
-SAFE_OUTPUT_TYPES = {
-    ".srt": "application/x-subrip", ".vtt": "text/vtt; charset=utf-8", ".txt": "text/plain; charset=utf-8",
-    ".json": "application/json", ".ass": "text/x-ssa; charset=utf-8", ".rttm": "text/plain; charset=utf-8",
-    ".mp4": "video/mp4", ".mkv": "video/x-matroska", ".webm": "video/webm",
-}
-"""Outputs are served with these passive types; anything else (html, svg...) as application/octet-stream."""
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"no-referrer")]
 ERRORS = {status: {"model": ErrorBody} for status in (401, 404, 409, 413, 422, 429)}
@@ -218,8 +210,7 @@ def download_output(job_id: str, name: str, owner: Owner, request: Request):
     row = _job(request, owner, job_id)
     if name not in row.outputs:
         raise NotFound(f"Job {job_id} has no output {name}.", hint=f"Outputs: {', '.join(row.outputs) or 'none yet'}.")
-    content_type = SAFE_OUTPUT_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
-    return _file_response(request, output_key(job_id, name), name, content_type)
+    return _file_response(request, output_key(job_id, name))
 
 
 @router.get("/jobs/{job_id}/media", tags=["outputs"], response_class=FileResponse,
@@ -229,19 +220,18 @@ def download_media(job_id: str, owner: Owner, request: Request):
     row = _job(request, owner, job_id)
     if row.input_key is None:
         raise NotFound(f"Job {job_id} has not fetched its input yet.")
-    guessed = mimetypes.guess_type(row.input_name)[0] or ""
-    content_type = guessed if guessed.startswith(("audio/", "video/")) else "application/octet-stream"
-    return _file_response(request, row.input_key, row.input_name, content_type)
+    return _file_response(request, row.input_key)
 
 
-def _file_response(request: Request, key: str, name: str, content_type: str):
-    target = services_of(request).storage.locate(key, name, content_type)
+def _file_response(request: Request, key: str):
+    """The stored file as an attachment with a passive content type, or a redirect to it in object storage."""
+    target = services_of(request).storage.locate(key)
     if isinstance(target, str):
         return RedirectResponse(target, status_code=307)
     if not target.is_file():
-        raise NotFound(f"{name} is missing from storage.")
-    headers = {"Content-Disposition": content_disposition(name), "Content-Security-Policy": "sandbox"}
-    return FileResponse(target, media_type=content_type, headers=headers)
+        raise NotFound(f"{target.name} is missing from storage.")
+    headers = {"Content-Disposition": content_disposition(target.name), "Content-Security-Policy": "sandbox"}
+    return FileResponse(target, media_type=passive_content_type(target.name), headers=headers)
 
 
 @router.get("/jobs/{job_id}/transcript", tags=["outputs"])

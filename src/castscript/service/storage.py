@@ -6,10 +6,12 @@ half a file. S3 endpoints and credentials come from boto3's usual settings (AWS_
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import shutil
 import tempfile
 import unicodedata
+from contextlib import suppress
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlparse
@@ -37,7 +39,7 @@ class Storage(Protocol):
     def read_bytes(self, key: str) -> bytes: ...
     def write_bytes(self, key: str, data: bytes) -> None: ...
     def delete_prefix(self, prefix: str) -> None: ...
-    def locate(self, key: str, filename: str, content_type: str) -> Path | str:
+    def locate(self, key: str) -> Path | str:
         """Where a client reads the object: the local file, or a presigned URL serving it as an attachment."""
 
 
@@ -68,6 +70,8 @@ class _LocalWriter:
     def abort(self) -> None:
         self.handle.close()
         self.tmp.unlink(missing_ok=True)
+        with suppress(OSError):  # the folder made for this file, unless something else is in it
+            self.target.parent.rmdir()
 
 
 class LocalStorage:
@@ -111,8 +115,14 @@ class LocalStorage:
         if path != self.root:
             shutil.rmtree(path, ignore_errors=True)
 
-    def locate(self, key: str, filename: str, content_type: str) -> Path | str:
+    def locate(self, key: str) -> Path | str:
         return self._path(key)
+
+
+def _response_headers(key: str, prefix: str = "") -> dict[str, str]:
+    """Passive type and attachment disposition, stored with each object (and asked for again when presigning)."""
+    name = key.rsplit("/", 1)[-1]
+    return {f"{prefix}ContentType": passive_content_type(name), f"{prefix}ContentDisposition": content_disposition(name)}
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -134,7 +144,7 @@ class _S3Writer:
 
     def __init__(self, client, bucket: str, key: str):
         self.client, self.bucket, self.key = client, bucket, key
-        self.upload_id = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+        self.upload_id = client.create_multipart_upload(Bucket=bucket, Key=key, **_response_headers(key))["UploadId"]
         self.buffer = bytearray()
         self.parts: list[dict] = []
 
@@ -173,7 +183,7 @@ class S3Storage:
         return _S3Writer(self.client, self.bucket, self._key(key))
 
     def put_file(self, key: str, path: Path) -> None:
-        self.client.upload_file(str(path), self.bucket, self._key(key))
+        self.client.upload_file(str(path), self.bucket, self._key(key), ExtraArgs=_response_headers(key))
 
     def fetch(self, key: str, folder: Path) -> Path:
         target = folder / Path(key).name
@@ -184,7 +194,7 @@ class S3Storage:
         return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
 
     def write_bytes(self, key: str, data: bytes) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, **_response_headers(key))
 
     def delete_prefix(self, prefix: str) -> None:
         paginator = self.client.get_paginator("list_objects_v2")
@@ -193,9 +203,8 @@ class S3Storage:
             if keys:
                 self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys})
 
-    def locate(self, key: str, filename: str, content_type: str) -> Path | str:
-        params = {"Bucket": self.bucket, "Key": self._key(key), "ResponseContentType": content_type,
-                  "ResponseContentDisposition": content_disposition(filename)}
+    def locate(self, key: str) -> Path | str:
+        params = {"Bucket": self.bucket, "Key": self._key(key), **_response_headers(key, "Response")}
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=3600)
 
 
@@ -204,6 +213,21 @@ def safe_filename(name: str, fallback: str = "upload") -> str:
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in name if c.isprintable() and c not in '<>:"|?*').strip(" .")
     return name[:200] or fallback
+
+
+PASSIVE_TYPES = {
+    ".srt": "application/x-subrip", ".vtt": "text/vtt; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json", ".ass": "text/x-ssa; charset=utf-8", ".rttm": "text/plain; charset=utf-8",
+}
+
+
+def passive_content_type(name: str) -> str:
+    """A content type no browser executes: subtitles and text as such, audio/video as guessed, the rest as bytes."""
+    suffix = Path(name).suffix.lower()
+    if suffix in PASSIVE_TYPES:
+        return PASSIVE_TYPES[suffix]
+    guessed = mimetypes.guess_type(name)[0] or ""
+    return guessed if guessed.startswith(("audio/", "video/")) else "application/octet-stream"
 
 
 def content_disposition(filename: str, disposition: str = "attachment") -> str:

@@ -31,7 +31,6 @@ def celery_app(config: ServiceConfig) -> Celery:
         task_default_queue=QUEUE,
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": config.visibility_timeout},
-        worker_hijack_root_logger=False,
     )
     return app
 

@@ -116,5 +116,6 @@ async def _flush(writer: Writer, part: _FilePart) -> int:
 
 
 def _too_large(limit: int) -> UploadTooLarge:
-    return UploadTooLarge(f"The upload is larger than this server's limit of {limit / (1 << 30):.2f} GiB.",
+    size = f"{limit / (1 << 30):g} GiB" if limit >= 1 << 30 else f"{limit / (1 << 20):g} MiB"
+    return UploadTooLarge(f"The upload is larger than this server's limit of {size}.",
                           hint="Split the media, or ask the operator to raise CASTSCRIPT_MAX_UPLOAD.")
