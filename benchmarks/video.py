@@ -25,15 +25,17 @@ from castscript.render import burn_subtitles
 from castscript.synthetic import ANNA, BEN, Line
 
 MEDIA = Path(os.environ.get("CASTSCRIPT_MEDIA", Path(__file__).resolve().parents[2] / "shared" / "media"))
-CONVERSATION = [
-    Line(ANNA, "Welcome back. Today we are planning the spring festival in the park."),
-    Line(BEN, "I spoke with the city council about the permit yesterday afternoon."),
-    Line(ANNA, "Did they approve it, or do we need to send more documents?"),
-    Line(BEN, "They approved it, but we must finish by ten in the evening."),
-    Line(ANNA, "That is fine. Can you handle the music and the stage?"),
-    Line(BEN, "Yes, I already have two bands interested, and a friend with a sound system."),
-]
-"""About 26 s of dialogue; repeated to the requested length."""
+SUBJECTS = ["The director", "My sister", "Our neighbour", "The new intern", "The taxi driver", "A journalist", "The baker"]
+ACTIONS = ["called about the schedule", "forgot the keys to the studio", "wants to change the ending of the film",
+           "booked the train tickets", "found an old camera in the attic", "asked for more coffee and biscuits"]
+TIMES = ["this morning", "after lunch", "last Friday", "before the meeting", "during the storm"]
+
+
+def conversation(seconds: float) -> list[Line]:
+    """Alternating Anna / Ben lines, every one different (identical synthetic lines would sound identical too)."""
+    count = max(2, round(seconds / 4.2))
+    return [Line((ANNA, BEN)[i % 2], f"{SUBJECTS[i % 7]} {ACTIONS[(i + i // 7) % 6]} {TIMES[i % 5]}.")
+            for i in range(count)]
 
 
 def main() -> None:
@@ -42,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="castscript-video-bench-") as work:
         folder = Path(work)
-        lines = CONVERSATION * max(1, round(args.minutes * 60 / 26))
+        lines = conversation(args.minutes * 60)
         started = time.perf_counter()
         clip = make_clip(folder, {"Anna": MEDIA / "faces/obama.jpg", "Ben": MEDIA / "faces/biden.jpg"}, lines,
                          size=(1280, 720), fps=25)
@@ -63,6 +65,8 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         print(f"pipeline (transcribe, diarize, translate to pt, faces, burn): {elapsed:.1f} s for {media.duration:.1f} s "
               f"= {media.duration / elapsed:.2f}x real time")
+        mapping = ", ".join(f"{m['speaker']}->{m['person']} ({m['confidence']:.2f})" for m in result.document.faces["mapping"])
+        print(f"  faces <-> speakers: {mapping or 'none'}")
 
         started = time.perf_counter()
         burn_subtitles(result.document, clip.video, folder / "burn", options.video, lambda _: None)
