@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..document import Document
 from ..errors import InvalidOption, NoAudioStream
 from ..subtitles import write_atomic
-from .ass import STYLES, AssOptions, build_ass
+from .ass import AUDIO_ONLY_SIZE, STYLES, AssOptions, build_ass
 from .burn import EncodeOptions, burn
+
+if TYPE_CHECKING:
+    from ..pipeline import VideoOptions
 
 __all__ = ["AssOptions", "EncodeOptions", "build_ass", "burn", "burn_subtitles"]
 
-AUDIO_ONLY_SIZE = (1280, 720)
-"""Frame of the plain video made for audio-only input (which always gets classic subtitles: no faces to follow)."""
-
-
-def burn_subtitles(document: Document, input_path: Path, output_dir: Path, options, progress: Callable[[float], None]) -> list[Path]:
-    """Write ``{stem}.castscript.mp4`` (subtitles burned in) and the ``{stem}.castscript.ass`` it burned.
-
-    ``options`` is the pipeline's VideoOptions (style, font_size, max_lines).
-    """
+def burn_subtitles(
+    document: Document, input_path: Path, output_dir: Path, options: VideoOptions, progress: Callable[[float], None]
+) -> list[Path]:
+    """Write ``{stem}.castscript.mp4`` (subtitles burned in) and the ``{stem}.castscript.ass`` it burned."""
     media = document.media
     _check(options, input_path, media.audio_channels is not None)
     size = (media.width, media.height) if media.has_video else AUDIO_ONLY_SIZE
-    style = options.style if media.has_video else "classic"
+    style = options.style if media.has_video else "classic"  # no faces to follow
     language = document.translation_languages[0] if document.translation_languages else None
     ass = build_ass(document, AssOptions(style, options.font_size, options.max_lines, language), size)
     text = ass.to_string("ass")
@@ -37,7 +35,7 @@ def burn_subtitles(document: Document, input_path: Path, output_dir: Path, optio
     return [video, ass_path]
 
 
-def _check(options, input_path: Path, has_audio: bool) -> None:
+def _check(options: VideoOptions, input_path: Path, has_audio: bool) -> None:
     if options.style not in STYLES:
         raise InvalidOption(f"Unknown subtitle style '{options.style}'.", hint=f"Choose one of: {', '.join(STYLES)}.")
     if options.font_size is not None and options.font_size < 1:

@@ -22,6 +22,8 @@ from ..subtitles.cues import join_words
 from .layout import LINE_HEIGHT, em_width, place_block, wrap
 
 STYLES = ("live", "classic")
+AUDIO_ONLY_SIZE = (1280, 720)
+"""Frame of the plain video behind the subtitles of audio-only input."""
 DEFAULT_FONT_SIZE = {"live": 44, "classic": 50}
 """Font size in px at 1080 lines; scaled to the frame height."""
 FONT = "Noto Sans"
@@ -108,7 +110,7 @@ def build_ass(document: Document, options: AssOptions, size: tuple[int, int]) ->
 
 def style_speakers(subs: pysubs2.SSAFile, document: Document) -> pysubs2.SSAFile:
     """Give plain subtitles (events named by speaker label) the classic look: one colour per speaker."""
-    size = (document.media.width, document.media.height) if document.media.has_video else (1280, 720)
+    size = (document.media.width, document.media.height) if document.media.has_video else AUDIO_ONLY_SIZE
     canvas = _Canvas(*size, DEFAULT_FONT_SIZE["classic"] * size[1] / 1080, 2)
     subs.info.update({"PlayResX": str(canvas.width), "PlayResY": str(canvas.height), "ScaledBorderAndShadow": "yes"})
     subs.styles["Default"] = _style("classic", (255, 255, 255), canvas)
