@@ -21,6 +21,8 @@ class PieceOptions:
     """Pauses shorter than this do not end a piece."""
     min_seconds: float = 0.4
     """Shorter pieces join the nearest longer piece of the same local speaker in the window, when there is one."""
+    max_embed_seconds: float = 3.0
+    """Longer pieces are embedded from their middle this long (the embedding hardly changes; the cost does)."""
 
 
 @dataclass
@@ -81,7 +83,7 @@ class PieceEmbedder:
                 in_span[start:end] = True
                 clean_frames = int((clean[:, local] & in_span).sum())
                 use = clean[:, local] if clean_frames * FRAME_SHIFT >= self.options.min_seconds / 2 else activity[:, local]
-                selected = features[(use & in_span)[frame_of_fbank]]
+                selected = _middle(features[(use & in_span)[frame_of_fbank]], round(self.options.max_embed_seconds / FBANK_SHIFT))
                 if len(selected):
                     piece = Piece(index, local, start, end, clean_frames * FRAME_SHIFT)
                     collection.add(piece, self.embedder.embed_features(selected))
@@ -98,6 +100,11 @@ class PieceEmbedder:
             nearest = min(spans, key=lambda s: max(s[0] - end, start - s[1]))
             nearest[0], nearest[1] = min(nearest[0], start), max(nearest[1], end)
         return [tuple(s) for s in spans]
+
+
+def _middle(frames: np.ndarray, most: int) -> np.ndarray:
+    skip = max(0, (len(frames) - most) // 2)
+    return frames[skip : skip + most]
 
 
 def _fbank_frame_map() -> np.ndarray:
