@@ -66,7 +66,7 @@ def test_job_runs_on_celery_worker_with_s3_storage(frank, s3, jfk):
     job = frank.wait(frank.submit(upload)["id"])
     assert job["state"] == "done", job
     stored = keys(s3, BUCKET, f"castscript/jobs/{job['id']}/")
-    assert {key.rsplit("/", 1)[-1] for key in stored} == {"jfk.srt", "jfk.vtt", "jfk.txt", "jfk.json", "document.json"}
+    assert {key.rsplit("/", 1)[-1] for key in stored} == {"jfk.srt", "jfk.vtt", "jfk.txt", "jfk.json", ".document.json"}
 
     download = frank.get(f"/jobs/{job['id']}/outputs/jfk.txt")
     assert download.status_code == 307  # a presigned URL: the file comes straight from S3

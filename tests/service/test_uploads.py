@@ -81,3 +81,14 @@ def test_oversize_upload_is_refused_with_413_and_nothing_stored(small_server, de
     assert response.json()["error"] == "upload_too_large" and "limit of 4 MiB" in response.json()["message"]
     uploads = Path(small_server.env["CASTSCRIPT_DATA"]) / "files" / "uploads"
     assert not uploads.exists() or not any(uploads.rglob("*"))
+
+
+def test_unsafe_file_name_is_confined_and_non_media_fails_with_reason(alice, embedded):
+    text = b"this is a text file, not a video\n" * 50
+    upload = alice.post("/uploads", files={"file": ("../../../etc/ünïcode name?.mp4", text)}).json()
+    assert upload["name"] == "ünïcode name.mp4"
+    stored = Path(embedded.env["CASTSCRIPT_DATA"]) / "files" / "uploads" / upload["id"] / "ünïcode name.mp4"
+    assert stored.read_bytes() == text
+    failed = alice.wait(alice.submit(upload["id"])["id"])
+    assert failed["state"] == "failed" and failed["outputs"] == []
+    assert failed["error"]["error"] == "not_media" and "ünïcode name.mp4" in failed["error"]["message"], failed

@@ -10,7 +10,6 @@ import hashlib
 import logging
 import time
 from contextlib import asynccontextmanager
-from importlib.util import find_spec
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
@@ -82,9 +81,8 @@ def close_session(response: Response) -> None:
 
 @router.get("/me", tags=["auth"])
 def me(owner: Owner, request: Request) -> dict:
-    """The token's owner and what this server offers (output formats, diarization, upload limit)."""
-    return {"owner": owner, "formats": sorted(FORMATS), "diarization": find_spec("castscript.speakers") is not None,
-            "max_upload_bytes": services_of(request).config.max_upload_bytes}
+    """The token's owner and what this server offers (output formats, upload limit)."""
+    return {"owner": owner, "formats": sorted(FORMATS), "max_upload_bytes": services_of(request).config.max_upload_bytes}
 
 
 @router.post("/uploads", tags=["uploads"], status_code=201, response_model=UploadView,

@@ -68,7 +68,8 @@ def output_key(job_id: str, name: str) -> str:
 
 
 def document_key(job_id: str) -> str:
-    return f"{job_prefix(job_id)}/document.json"
+    """The saved Document, beside the outputs (no output name starts with a dot)."""
+    return f"{job_prefix(job_id)}/outputs/.document.json"
 
 
 class _ProgressWriter:
@@ -106,18 +107,28 @@ def run_job(job_id: str, services: Services, stopping: threading.Event | None = 
         store.transition(job_id, (RUNNING,), state=QUEUED, stage=None, progress=0.0)
         return
     except JobCancelled:
-        services.storage.delete_prefix(f"{job_prefix(job_id)}/outputs")
+        _discard_results(services, job_id)
         return
     except CastscriptError as exc:
         _fail(store, job_id, exc.to_dict())
     except Exception as exc:  # noqa: BLE001 - any crash must end as a failed job with a reason, not a stuck one
-        if store.state_of(job_id) == RUNNING:
-            log.exception("job %s crashed", job_id)
+        if store.state_of(job_id) != RUNNING:  # cancelled or deleted meanwhile (Celery's revoke signal lands here)
+            _discard_results(services, job_id)
+            return
+        log.exception("job %s crashed", job_id)
         _fail(store, job_id, {"error": "internal_error", "message": f"The job stopped on an unexpected error: {exc}",
                               "hint": "Retry the job; if it fails again, report it with the server log."})
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _notify(services, job_id)
+
+
+def _discard_results(services: Services, job_id: str) -> None:
+    """Remove what a stopped job stored: its outputs, or all of its files once the job is deleted."""
+    if services.store.job_by_id(job_id) is None:
+        services.storage.delete_prefix(job_prefix(job_id))
+    else:
+        services.storage.delete_prefix(f"{job_prefix(job_id)}/outputs")
 
 
 def _fail(store: Store, job_id: str, error: dict) -> None:

@@ -149,10 +149,6 @@ class Store:
             row = session.get(UploadRow, upload_id)
             return row if row and row.owner == owner else None
 
-    def upload_by_id(self, upload_id: str) -> UploadRow | None:
-        with self.session() as session:
-            return session.get(UploadRow, upload_id)
-
     def delete_upload(self, upload_id: str) -> None:
         with self.session() as session:
             row = session.get(UploadRow, upload_id)

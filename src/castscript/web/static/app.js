@@ -88,9 +88,6 @@ function showHome() {
     const checked = ["srt", "vtt", "txt", "json"].includes(name);
     formats.append(el("label", { class: "check" }, el("input", { type: "checkbox", value: name, checked }), ` ${name}`));
   }
-  const diarize = $("#diarize", view);
-  diarize.checked = diarize.defaultChecked = me.diarization;
-  diarize.disabled = !me.diarization;
   const file = $("#file", view);
   file.addEventListener("change", () => {
     $("#file-label").textContent = file.files[0] ? `${file.files[0].name} (${formatBytes(file.files[0].size)})` : "";
