@@ -93,6 +93,9 @@ def test_tokens_are_required_hashed_and_revocable(embedded):
             response = anonymous.get(path)
             assert response.status_code == 401 and response.json()["error"] == "unauthorized"
             assert response.headers["www-authenticate"] == "Bearer"
+        preflight = anonymous.options("/jobs", headers={"Origin": "https://elsewhere.example",
+                                                        "Access-Control-Request-Method": "POST"})
+        assert "access-control-allow-origin" not in preflight.headers  # CORS is off unless configured
     created = subprocess.run(["castscript", "tokens", "create", "--owner", "carol"], env=embedded.env, check=True,
                              capture_output=True, text=True).stdout.split()
     token_id, token = created[1], created[-1]

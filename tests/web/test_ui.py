@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 
@@ -13,10 +15,17 @@ def test_upload_follow_and_rename_in_browser(server, token, page, media, artifac
 
     page.set_input_files("#file", str(media / "pyannote-sample" / "sample.wav"))
     expect(page.locator("#diarize")).to_be_checked()
+    page.evaluate("""() => {
+        window.uploadWidths = [];
+        const fill = document.querySelector('#upload-fill');
+        new MutationObserver(() => window.uploadWidths.push(fill.style.width)).observe(fill, {attributes: true});
+    }""")
     page.click("#start")
     row = page.locator("tr[data-job]").first
     expect(row).to_be_visible(timeout=30_000)
+    assert page.evaluate("window.uploadWidths").pop() == "100%"
     expect(row.locator(".badge")).to_have_text("running", timeout=30_000)
+    expect(row.locator(".stage")).to_have_text(re.compile(r"^[a-z]+ \d{1,3}%$"))
     page.screenshot(path=str(artifacts / "service-ui-jobs.png"))
     expect(row).to_have_attribute("data-state", "done", timeout=90_000)
     row.locator("a").click()
