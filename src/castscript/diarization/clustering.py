@@ -1,4 +1,11 @@
-"""Linking pieces of speech across windows into global speakers: spectral clustering with an eigengap count estimate."""
+"""Linking pieces of speech across windows into global speakers: spectral clustering with an eigengap count estimate.
+
+The count is the user's when given (exact, or within --min/--max). Otherwise it is the largest eigengap of the
+normalised Laplacian of the pruned cosine affinity, at least the number of voices the segmentation model heard in one
+window (the floor). With a floor of one (no window with two voices, as in a monologue), clusters whose centroids are
+still similar are merged, since the eigengap cannot say "one speaker". Plain cosine agglomerative clustering on raw
+embeddings was measured to fail on this data (DESIGN.md); spectral clustering does not.
+"""
 
 from __future__ import annotations
 
@@ -59,7 +66,8 @@ def cluster(
 def _spectral_embedding(
     embeddings: np.ndarray, options: ClusteringOptions, count: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The ``count`` smallest eigenvalues of the pruned affinity's normalised Laplacian, and their eigenvectors."""
+    """Eigenvectors (columns) and eigenvalues of the ``count`` smallest eigenvalues of the pruned affinity's
+    normalised Laplacian."""
     affinity = embeddings @ embeddings.T
     keep = max(options.min_neighbours, int(np.ceil(options.prune_fraction * len(affinity))))
     if keep < len(affinity):

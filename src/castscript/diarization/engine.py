@@ -12,7 +12,7 @@ from ..media import SAMPLE_RATE
 from .clustering import ClusteringOptions, SpeakerCount, assign_pieces, centroids_of, cluster
 from .embedding import SpeakerEmbedder
 from .pieces import Piece, PieceCollection, PieceEmbedder, PieceOptions
-from .reconstruction import FrameAccumulator, exclusive, to_turns
+from .reconstruction import FrameAccumulator, exclusive, fill_pauses, to_turns
 from .segmentation import FRAME_SHIFT, Segmenter
 
 ProgressCallback = Callable[[float], None]
@@ -157,15 +157,14 @@ def _simultaneous(pieces: list[Piece], activity: np.ndarray) -> np.ndarray:
 
 def _result(frames: FrameAccumulator, centroids: np.ndarray, duration: float, min_pause: float) -> DiarizationResult:
     """Turns labelled SPEAKER_00, SPEAKER_01, ... in order of first appearance; speakers with no speech dropped."""
-    binary = frames.binary()
+    binary = fill_pauses(frames.binary(), min_pause)
     first_frame = np.where(binary.any(axis=0), binary.argmax(axis=0), np.iinfo(np.int64).max)
     order = [int(s) for s in np.argsort(first_frame, kind="stable") if binary[:, s].any()]
     labels = [f"SPEAKER_{i:02d}" for i in range(len(order))]
     binary = binary[:, order]
-    only_one = exclusive(binary, frames.activations[:, order])
     return DiarizationResult(
-        turns=to_turns(binary, labels, duration, min_pause),
-        exclusive=to_turns(only_one, labels, duration, min_pause),
+        turns=to_turns(binary, labels, duration),
+        exclusive=to_turns(exclusive(binary, frames.activations[:, order]), labels, duration),
         embeddings={label: np.round(centroids[s], 6).tolist() for label, s in zip(labels, order)},
     )
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..media import SAMPLE_RATE
 from .embedding import FRAME_LENGTH, FRAME_SHIFT as FBANK_SHIFT, SpeakerEmbedder, fbank
-from .segmentation import FRAME_SHIFT, LOCAL_SPEAKERS, RECEPTIVE_FIELD_SAMPLES, Window
+from .segmentation import FRAME_SHIFT, FRAMES_PER_WINDOW, LOCAL_SPEAKERS, RECEPTIVE_FIELD_SAMPLES, Window
 
 
 @dataclass(frozen=True)
@@ -35,21 +35,18 @@ class Piece:
     """Frame after the last."""
     clean_seconds: float
     """Speech in the piece with no other local speaker active."""
-    vector: int = -1
-    """Row of the piece's embedding in the collection, -1 while it has none."""
 
 
 @dataclass
 class PieceCollection:
-    """Every piece of every window so far, with their embeddings."""
+    """Every piece of every window so far, and its embedding (``vectors[i]`` belongs to ``pieces[i]``)."""
 
     pieces: list[Piece] = field(default_factory=list)
     vectors: list[np.ndarray] = field(default_factory=list)
 
     def add(self, piece: Piece, vector: np.ndarray) -> None:
-        piece.vector = len(self.vectors)
-        self.vectors.append(vector)
         self.pieces.append(piece)
+        self.vectors.append(vector)
 
 
 def runs(mask: np.ndarray, bridge: int) -> list[tuple[int, int]]:
@@ -70,23 +67,22 @@ class PieceEmbedder:
     def __init__(self, embedder: SpeakerEmbedder, options: PieceOptions = PieceOptions()):
         self.embedder = embedder
         self.options = options
-        self._frame_of_fbank = _fbank_frame_map()
 
     def add_window(self, index: int, window: Window, collection: PieceCollection) -> None:
         activity = window.activity
         clean = activity & (activity.sum(axis=1, keepdims=True) == 1)
         features = fbank(window.audio)
-        frame_of_fbank = self._frame_of_fbank[: len(features)]
+        frame_of_fbank = _fbank_frame_map(len(features))
+        most = round(self.options.max_embed_seconds / FBANK_SHIFT)
         for local in range(LOCAL_SPEAKERS):
             for start, end in self._spans(activity[:, local]):
                 in_span = np.zeros(len(activity), dtype=bool)
                 in_span[start:end] = True
-                clean_frames = int((clean[:, local] & in_span).sum())
-                use = clean[:, local] if clean_frames * FRAME_SHIFT >= self.options.min_seconds / 2 else activity[:, local]
-                selected = _middle(features[(use & in_span)[frame_of_fbank]], round(self.options.max_embed_seconds / FBANK_SHIFT))
+                clean_seconds = float((clean[:, local] & in_span).sum() * FRAME_SHIFT)
+                speech = clean[:, local] if clean_seconds >= self.options.min_seconds / 2 else activity[:, local]
+                selected = _middle(features[(speech & in_span)[frame_of_fbank]], most)
                 if len(selected):
-                    piece = Piece(index, local, start, end, clean_frames * FRAME_SHIFT)
-                    collection.add(piece, self.embedder.embed_features(selected))
+                    collection.add(Piece(index, local, start, end, clean_seconds), self.embedder.embed_features(selected))
 
     def _spans(self, mask: np.ndarray) -> list[tuple[int, int]]:
         """Pieces of one local speaker: runs, with runs too short to embed well joined to their nearest neighbour."""
@@ -103,13 +99,14 @@ class PieceEmbedder:
 
 
 def _middle(frames: np.ndarray, most: int) -> np.ndarray:
+    """At most ``most`` frames from the middle of ``frames``."""
     skip = max(0, (len(frames) - most) // 2)
     return frames[skip : skip + most]
 
 
-def _fbank_frame_map() -> np.ndarray:
-    """Segmentation frame (within a window) nearest to the middle of each fbank frame of a 10 s window."""
-    fbank_middles = np.arange(1000) * FBANK_SHIFT + FRAME_LENGTH / 2
+def _fbank_frame_map(count: int) -> np.ndarray:
+    """Segmentation frame (within a window) nearest to the middle of each of a window's ``count`` fbank frames."""
+    fbank_middles = np.arange(count) * FBANK_SHIFT + FRAME_LENGTH / 2
     first_frame_middle = RECEPTIVE_FIELD_SAMPLES / SAMPLE_RATE / 2
     index = np.rint((fbank_middles - first_frame_middle) / FRAME_SHIFT).astype(int)
-    return np.clip(index, 0, 588)
+    return np.clip(index, 0, FRAMES_PER_WINDOW - 1)

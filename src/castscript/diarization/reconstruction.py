@@ -46,12 +46,20 @@ def exclusive(binary: np.ndarray, activations: np.ndarray) -> np.ndarray:
     return out
 
 
-def to_turns(binary: np.ndarray, labels: list[str], duration: float, min_pause: float = 0.0) -> list[SpeakerTurn]:
-    """Speaker turns (sorted by start) from frame activity; frame times are the frames' middles. A speaker's pauses
-    shorter than ``min_pause`` seconds do not end their turn."""
+def fill_pauses(binary: np.ndarray, min_pause: float) -> np.ndarray:
+    """Each speaker's pauses shorter than ``min_pause`` seconds filled in (they stay inside the turn)."""
+    out = binary.copy()
+    for column in range(binary.shape[1]):
+        for onset, offset in runs(binary[:, column], round(min_pause / FRAME_SHIFT)):
+            out[onset:offset, column] = True
+    return out
+
+
+def to_turns(binary: np.ndarray, labels: list[str], duration: float) -> list[SpeakerTurn]:
+    """Speaker turns (sorted by start) from frame activity; frame times are the frames' middles."""
     turns = []
     for column, label in enumerate(labels):
-        for onset, offset in runs(binary[:, column], round(min_pause / FRAME_SHIFT)):
+        for onset, offset in runs(binary[:, column], 0):
             start = min(duration, onset * FRAME_SHIFT + FRAME_MIDDLE)
             end = min(duration, offset * FRAME_SHIFT + FRAME_MIDDLE)
             if end > start:
