@@ -24,7 +24,10 @@ TOTAL = "TOTAL"
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "eval", help="score diarization (DER) against RTTM references, or run and score a whole dataset folder"
+        "eval", help="score diarization (DER) against RTTM references, or run and score a whole dataset folder",
+        description="castscript eval REF HYP scores a hypothesis RTTM (or diarization-json) against a reference RTTM. "
+        "castscript eval --dataset DIR runs castscript on every audio file of DIR that an RTTM there names, and scores "
+        "it (WER and cpWER too where an STM names it); the pipeline options below apply to those runs.",
     )
     parser.add_argument("reference", nargs="?", help="reference RTTM")
     parser.add_argument("hypothesis", nargs="?", help="hypothesis RTTM or diarization-json")
