@@ -106,25 +106,26 @@ def run_job(job_id: str, services: Services, stopping: threading.Event | None = 
     except ServiceStopping:
         store.transition(job_id, (RUNNING,), state=QUEUED, stage=None, progress=0.0)
         return
-    except JobCancelled:
+    except Exception as exc:  # noqa: BLE001 - any failure must end the job with a reason, never leave it stuck
         _discard_results(services, job_id)
-        return
-    except CastscriptError as exc:
-        _fail(store, job_id, exc.to_dict())
-    except Exception as exc:  # noqa: BLE001 - any crash must end as a failed job with a reason, not a stuck one
         if store.state_of(job_id) != RUNNING:  # cancelled or deleted meanwhile (Celery's revoke signal lands here)
-            _discard_results(services, job_id)
             return
-        log.exception("job %s crashed", job_id)
-        _fail(store, job_id, {"error": "internal_error", "message": f"The job stopped on an unexpected error: {exc}",
-                              "hint": "Retry the job; if it fails again, report it with the server log."})
+        _fail(store, job_id, _error_body(job_id, exc))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _notify(services, job_id)
 
 
+def _error_body(job_id: str, exc: Exception) -> dict:
+    if isinstance(exc, CastscriptError):
+        return exc.to_dict()
+    log.error("job %s crashed", job_id, exc_info=exc)
+    return {"error": "internal_error", "message": f"The job stopped on an unexpected error: {exc}",
+            "hint": "Retry the job; if it fails again, report it with the server log."}
+
+
 def _discard_results(services: Services, job_id: str) -> None:
-    """Remove what a stopped job stored: its outputs, or all of its files once the job is deleted."""
+    """Remove what a stopped or failed job stored: its outputs, or all of its files once the job is deleted."""
     if services.store.job_by_id(job_id) is None:
         services.storage.delete_prefix(job_prefix(job_id))
     else:
