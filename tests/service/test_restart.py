@@ -14,7 +14,8 @@ def test_restart_keeps_queued_and_finished_jobs(tmp_path, jfk):
             upload = erin.upload(jfk)
             finished = erin.wait(erin.submit(upload)["id"])
             assert finished["state"] == "done"
-            pending = [erin.submit(upload)["id"] for _ in range(3)]
+            # Uncached, so the first one is still running when the fourth job asks to be queued.
+            pending = [erin.submit(upload, use_cache=False)["id"] for _ in range(3)]
             over = erin.post("/jobs", json={"upload_id": upload, "options": {"diarize": False}})
             assert over.status_code == 429 and over.json()["error"] == "too_many_jobs"
             assert {erin.job(j)["state"] for j in pending} <= {"queued", "running"}
