@@ -1,7 +1,8 @@
 """The HTTP API (FastAPI, documented at /docs) and the web UI it serves.
 
-Every route but /health needs a token; every job route looks the job up by (owner, id), so another owner's job is
-simply "not found". Errors are JSON bodies {error, message, hint} with a 4xx status.
+Every API route but /health needs a token (the UI's static files and the OpenAPI docs hold no data); every job route
+looks the job up by (owner, id), so another owner's job is simply "not found". Errors are JSON bodies
+{error, message, hint} with a 4xx status.
 """
 
 from __future__ import annotations
