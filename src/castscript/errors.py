@@ -52,6 +52,14 @@ class CorruptMedia(CastscriptError):
     code = "corrupt_media"
 
 
+class MediaTooLong(CastscriptError):
+    """The media is (or decodes to) more audio than the configured limit: a guard against decompression bombs."""
+
+    exit_code = 10
+    http_status = 413
+    code = "media_too_long"
+
+
 class InvalidOption(CastscriptError):
     exit_code = 2
     http_status = 422

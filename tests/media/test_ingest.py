@@ -70,12 +70,17 @@ def test_video_without_audio(tmp_path):
         decode_audio(video)
 
 
-def test_truncated_file_is_reported_or_decoded_partially(tmp_path, media):
-    """A cut-off mp3 decodes what is there; a mangled header is a specific error, never a crash."""
+def test_truncated_file_is_reported_and_its_remux_decodes_partially(tmp_path, media):
+    """A cut-off mp3 is named truncated (not silently shortened); remuxed as the hint says, its part decodes."""
     data = (media / "faster-whisper/multilingual.mp3").read_bytes()
     truncated = tmp_path / "truncated.mp3"
     truncated.write_bytes(data[: len(data) // 3])
-    audio = decode_audio(truncated)
+    with pytest.raises(CorruptMedia, match=r"truncated.mp3 is truncated: its header declares 59.9 s of audio, but it "
+                                           r"ends after 19.\d s"):
+        decode_audio(truncated)
+    remuxed = tmp_path / "remuxed.mp3"
+    ffmpeg("-i", str(truncated), "-c", "copy", str(remuxed))
+    audio = decode_audio(remuxed)
     assert 10 < len(audio) / SAMPLE_RATE < 30
     mangled = tmp_path / "mangled.flac"
     flac = (media / "faster-whisper/jfk.flac").read_bytes()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -9,9 +11,48 @@ from typing import Iterator
 import av
 
 from ..document import MediaInfo
-from ..errors import CorruptMedia, InputNotFound, NotMediaError
+from ..errors import CorruptMedia, InputNotFound, InvalidOption, MediaTooLong, NotMediaError
 
 SUPPORTED_HINT = "castscript reads any file ffmpeg reads (mp4, mkv, webm, mov, wav, mp3, flac, ogg/opus, m4a, ...)."
+DAMAGED_HINT = "Re-download or re-export the file; 'ffmpeg -v error -i FILE -f null -' shows the damage."
+
+MAX_DURATION_ENV = "CASTSCRIPT_MAX_DURATION"
+DEFAULT_MAX_DURATION = 12 * 3600.0
+"""Seconds of audio a file may hold (or decode to): bounds memory and time against decompression bombs."""
+
+SIGNATURES = ((4, b"ftyp", "MP4/QuickTime"), (0, b"\x1aE\xdf\xa3", "Matroska/WebM"), (0, b"RIFF", "WAV/AVI"),
+              (0, b"fLaC", "FLAC"), (0, b"OggS", "Ogg"), (0, b"ID3", "MP3"), (0, b"FORM", "AIFF"))
+"""(offset, magic bytes, kind) of containers whose damaged copies deserve 'damaged', not 'not media'."""
+LOCAL_ONLY = {"protocol_whitelist": "file"}
+"""A media file never makes ffmpeg open network URLs (playlists and references inside containers)."""
+
+
+def max_duration() -> float:
+    """The longest media accepted, in seconds (CASTSCRIPT_MAX_DURATION, default 12 hours)."""
+    value = os.environ.get(MAX_DURATION_ENV, "")
+    if not value:
+        return DEFAULT_MAX_DURATION
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0:
+        raise InvalidOption(f"{MAX_DURATION_ENV} must be a positive number of seconds, got '{value}'.")
+    return seconds
+
+
+def too_long(path: str | Path, limit: float, declared: float | None = None) -> MediaTooLong:
+    """The error for media over the limit: by its declared duration, or found while decoding (``declared`` None)."""
+    what = (f"lasts {_hours(declared)}" if declared is not None
+            else "decodes to more audio than its header declares")
+    return MediaTooLong(
+        f"{path} {what}, more than the limit of {_hours(limit)}.",
+        hint=f"Split the media into shorter parts, or raise {MAX_DURATION_ENV} (seconds) if it is genuine.",
+    )
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds:.0f} s"
 
 
 def check_input_path(path: str | Path) -> Path:
@@ -29,16 +70,42 @@ def check_input_path(path: str | Path) -> Path:
 def open_container(path: str | Path) -> Iterator[av.container.InputContainer]:
     """Open ``path`` with PyAV, raising NotMediaError / CorruptMedia with the file name on failure."""
     path = check_input_path(path)
+    if _is_text(_head(path)):  # also keeps playlists (HLS, ffconcat, SDP) from making ffmpeg open other files
+        raise NotMediaError(f"Not a media file: {path} holds text, not audio or video (whatever its name says).",
+                            hint=SUPPORTED_HINT)
     try:
-        container = av.open(str(path), metadata_errors="ignore")
+        container = av.open(str(path), metadata_errors="ignore", container_options=LOCAL_ONLY)
     except av.error.InvalidDataError:
-        raise NotMediaError(f"Not a media file (ffmpeg cannot read it): {path}", hint=SUPPORTED_HINT) from None
+        raise unreadable(path) from None
     except av.error.FFmpegError as exc:
         raise CorruptMedia(f"Cannot open {path}: {exc}", hint="The file may be truncated or damaged.") from None
     try:
         yield container
     finally:
         container.close()
+
+
+def unreadable(path: Path) -> NotMediaError | CorruptMedia:
+    """Why ffmpeg cannot open ``path``: a damaged file of a known container, a text file, or not media at all."""
+    head = _head(path)
+    kind = next((kind for offset, magic, kind in SIGNATURES if head[offset:offset + len(magic)] == magic), None)
+    if kind is not None:
+        return CorruptMedia(f"{path} starts like a media file ({kind}) but cannot be opened: it is probably truncated "
+                            "(an incomplete download or recording) or damaged.", hint=DAMAGED_HINT)
+    return NotMediaError(f"Not a media file (ffmpeg cannot read it): {path}", hint=SUPPORTED_HINT)
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(4096)
+
+
+def _is_text(head: bytes) -> bool:
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(head)  # a character cut at the end is no error
+    except UnicodeDecodeError:
+        return False
+    return sum(c.isprintable() or c in "\r\n\t" for c in text) >= 0.95 * len(text)
 
 
 def probe(path: str | Path) -> MediaInfo:
@@ -48,7 +115,12 @@ def probe(path: str | Path) -> MediaInfo:
         video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
         if audio is None and video is None:
             raise NotMediaError(f"No audio or video stream in {path}", hint=SUPPORTED_HINT)
+        if audio is not None and not (audio.codec_context.sample_rate and audio.codec_context.channels):
+            raise NotMediaError(f"{path} has no readable audio: ffmpeg finds a {container.format.name} header but no "
+                                "sample rate or channels, so it is not a real recording.", hint=SUPPORTED_HINT)
         duration = _duration(container, audio or video)
+        if duration > (limit := max_duration()):
+            raise too_long(path, limit, duration)
         return MediaInfo(
             path=str(Path(path).resolve()),
             duration=duration,
@@ -66,9 +138,16 @@ def _is_cover_art(stream: av.video.stream.VideoStream) -> bool:
     return bool(stream.disposition & av.stream.Disposition.attached_pic)
 
 
-def _duration(container: av.container.InputContainer, stream) -> float:
+def stream_seconds(stream) -> float | None:
+    """The duration a stream's header declares, if it declares one."""
     if stream is not None and stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
+    return None
+
+
+def _duration(container: av.container.InputContainer, stream) -> float:
+    if (seconds := stream_seconds(stream)) is not None:
+        return seconds
     if container.duration is not None:
         return container.duration / av.time_base
     return 0.0

@@ -11,6 +11,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, Stri
 
 from ..cli.run import add_pipeline_arguments, options_from_args, parse_speaker_names, split_list
 from ..pipeline import DEFAULT_FORMATS, PipelineOptions
+from ..validation import check_language, check_targets
 from .store import JobRow
 
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
@@ -55,6 +56,8 @@ class JobOptions(BaseModel):
 
     def to_pipeline_options(self) -> PipelineOptions:
         """The pipeline's options, validated (raises InvalidOption with a readable message)."""
+        check_language(self.language)
+        check_targets(self.translate_to)
         parser = argparse.ArgumentParser(add_help=False)
         add_pipeline_arguments(parser)
         args = parser.parse_args([])
