@@ -55,16 +55,29 @@ class StageCache:
     def get_or_compute(
         self, stage: str, key: str, compute: Callable[[], T], encode: Callable[[T], Any], decode: Callable[[Any], T]
     ) -> T:
-        path = self.folder / f"{stage}-{key}.json"
-        if self.enabled and path.is_file():
-            try:
-                value = decode(json.loads(path.read_text(encoding="utf-8")))
-                self.hits.append(stage)
-                log.info("stage %s: cached result %s", stage, path.name)
-                return value
-            except (ValueError, KeyError, TypeError):
-                log.warning("stage %s: ignoring unreadable cache file %s", stage, path)
-        value = compute()
-        if self.enabled:
-            write_atomic(path, json.dumps(encode(value), ensure_ascii=False))
+        value = self.load(stage, key, decode)
+        if value is None:
+            value = self.store(stage, key, compute(), encode)
         return value
+
+    def load(self, stage: str, key: str, decode: Callable[[Any], T]) -> T | None:
+        """The stored result of ``stage`` under ``key``, or None when there is none (or it is unreadable)."""
+        path = self._path(stage, key)
+        if not (self.enabled and path.is_file()):
+            return None
+        try:
+            value = decode(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError):
+            log.warning("stage %s: ignoring unreadable cache file %s", stage, path)
+            return None
+        self.hits.append(stage)
+        log.info("stage %s: cached result %s", stage, path.name)
+        return value
+
+    def store(self, stage: str, key: str, value: T, encode: Callable[[T], Any]) -> T:
+        if self.enabled:
+            write_atomic(self._path(stage, key), json.dumps(encode(value), ensure_ascii=False))
+        return value
+
+    def _path(self, stage: str, key: str) -> Path:
+        return self.folder / f"{stage}-{key}.json"

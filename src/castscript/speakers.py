@@ -21,8 +21,19 @@ log = logging.getLogger(__name__)
 def add_speakers(
     document: Document, audio: np.ndarray, options: SpeakerOptions, fingerprint: str, cache: StageCache, progress: Progress
 ) -> None:
-    """Fill the document's turns and speakers, and give every segment and word its speaker."""
-    result = cached_diarization(audio, diarization_options(options), fingerprint, cache, progress)
+    """Diarize (cached) and fill the document's turns and speakers, giving every segment and word its speaker."""
+    settings = diarization_options(options)
+    key = diarization_key(settings, fingerprint)
+    result = cached_diarization_result(cache, key)
+    if result is None:
+        result = cache.store(
+            "diarization", key, diarize(audio, settings, progress=progress.update), DiarizationResult.to_dict
+        )
+    apply_diarization(document, result, options)
+
+
+def apply_diarization(document: Document, result: DiarizationResult, options: SpeakerOptions) -> None:
+    """Turns and speakers from ``result``; words and segments attributed; voices identified; names given."""
     document.turns = result.turns
     document.segments = attribute(document.segments, result.exclusive)
     document.speakers = speakers_of(result)
@@ -31,23 +42,24 @@ def add_speakers(
     apply_names(document, options.names)
 
 
-def diarization_options(options: SpeakerOptions) -> DiarizationOptions:
+def diarization_options(options: SpeakerOptions, threads: int = 0, device: str = "cpu") -> DiarizationOptions:
     return DiarizationOptions(
-        num_speakers=options.num_speakers, min_speakers=options.min_speakers, max_speakers=options.max_speakers
+        num_speakers=options.num_speakers,
+        min_speakers=options.min_speakers,
+        max_speakers=options.max_speakers,
+        threads=threads,
+        device=device,
     )
 
 
-def cached_diarization(
-    audio: np.ndarray, options: DiarizationOptions, fingerprint: str, cache: StageCache, progress: Progress
-) -> DiarizationResult:
-    settings = {k: v for k, v in asdict(options).items() if k != "threads"}
-    return cache.get_or_compute(
-        "diarization",
-        stage_key("diarization", ENGINE_VERSION, fingerprint, settings),
-        lambda: diarize(audio, options, progress=progress.update),
-        DiarizationResult.to_dict,
-        DiarizationResult.from_dict,
-    )
+def diarization_key(options: DiarizationOptions, fingerprint: str) -> str:
+    """Cache key of a diarization: the media and the options that change turns (not threads or device)."""
+    settings = {k: v for k, v in asdict(options).items() if k not in ("threads", "device")}
+    return stage_key("diarization", ENGINE_VERSION, fingerprint, settings)
+
+
+def cached_diarization_result(cache: StageCache, key: str) -> DiarizationResult | None:
+    return cache.load("diarization", key, DiarizationResult.from_dict)
 
 
 def speakers_of(result: DiarizationResult) -> dict[str, Speaker]:

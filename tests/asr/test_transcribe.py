@@ -105,3 +105,11 @@ def test_long_audio_is_transcribed_in_blocks_cut_in_quiet_moments(media):
     words = [w for s in result.segments for w in s.words]
     assert wer(JFK + " " + JFK, " ".join(w.text for w in words)) == 0
     assert all(a.start <= b.start for a, b in zip(words, words[1:])) and words[-1].end <= len(audio) / 16000
+
+
+def test_batch_size_fills_a_gpu_and_stays_small_on_the_cpu():
+    from castscript.asr.transcribe import CPU_BATCH_SIZE, GPU_BATCH_SIZE, resolve_batch_size
+
+    assert resolve_batch_size(AsrOptions(), "cpu") == CPU_BATCH_SIZE
+    assert resolve_batch_size(AsrOptions(), "cuda") == GPU_BATCH_SIZE > CPU_BATCH_SIZE
+    assert resolve_batch_size(AsrOptions(batch_size=1), "cuda") == 1

@@ -21,7 +21,7 @@ def lines(*texts: str) -> Batch:
 def translate(document, *targets: str, translator: str = "bergamot") -> None:
     options = TranslationOptions(targets=targets, translator=translator)
     silence = np.zeros(0, np.float32)
-    translate_document(document, options, asr_options=AsrOptions(), audio=silence, progress=lambda fraction: None)
+    translate_document(document, options, asr_options=AsrOptions(), audio=lambda: silence, progress=lambda fraction: None)
 
 
 def test_english_to_portuguese_keeps_no_as_nao():

@@ -18,7 +18,7 @@ from castscript.translation.deepl import FREE_URL, PRO_URL, endpoint
 def translate(document, translator: str, *targets: str) -> None:
     options = TranslationOptions(targets=targets, translator=translator)
     silence = np.zeros(0, np.float32)
-    translate_document(document, options, asr_options=AsrOptions(), audio=silence, progress=lambda fraction: None)
+    translate_document(document, options, asr_options=AsrOptions(), audio=lambda: silence, progress=lambda fraction: None)
 
 
 def test_deepl_endpoint_follows_the_key_kind(monkeypatch):

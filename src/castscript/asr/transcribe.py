@@ -33,7 +33,8 @@ class AsrOptions:
     device: str = "auto"
     compute_type: str | None = None
     """Default: int8 on CPU, float16 on CUDA."""
-    batch_size: int = 8
+    batch_size: int = 0
+    """Segments decoded together: 0 picks 8 on the CPU and 32 on a GPU; 1 decodes sequentially."""
     beam_size: int = 5
     cpu_threads: int = 0
     """0: all cores."""
@@ -50,12 +51,22 @@ class AsrResult:
     segments: list[Segment] = field(default_factory=list)
 
 
+CPU_BATCH_SIZE = 8
+GPU_BATCH_SIZE = 32
+
+
 def resolve_device(device: str) -> str:
     if device != "auto":
         return device
     import ctranslate2
 
     return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+def resolve_batch_size(options: AsrOptions, device: str) -> int:
+    if options.batch_size > 0:
+        return options.batch_size
+    return GPU_BATCH_SIZE if device == "cuda" else CPU_BATCH_SIZE
 
 
 def resolve_whisper_model(name: str) -> str:
@@ -122,7 +133,7 @@ def transcribe(
     detected, probability = language, None
     for start, end in block_bounds(audio, options.block_seconds):
         block_language = None if options.multilingual else detected
-        segments_iter, info = _run(whisper, audio[start:end], options, block_language)
+        segments_iter, info = _run(whisper, audio[start:end], options, block_language, resolve_batch_size(options, device))
         if detected is None or probability is None:
             detected, probability = info.language, info.language_probability
         offset = start / SAMPLE_RATE
@@ -158,7 +169,7 @@ def _forced_language(options: AsrOptions) -> str | None:
     return None if options.language in (None, "", "auto") else options.language
 
 
-def _run(whisper, audio: np.ndarray, options: AsrOptions, language: str | None):
+def _run(whisper, audio: np.ndarray, options: AsrOptions, language: str | None, batch_size: int):
     common = dict(
         language=language,
         task=options.task,
@@ -168,10 +179,10 @@ def _run(whisper, audio: np.ndarray, options: AsrOptions, language: str | None):
         initial_prompt=options.initial_prompt,
         multilingual=options.multilingual and language is None,
     )
-    if options.batch_size > 1:
+    if batch_size > 1:
         from faster_whisper import BatchedInferencePipeline
 
-        return BatchedInferencePipeline(model=whisper).transcribe(audio, batch_size=options.batch_size, **common)
+        return BatchedInferencePipeline(model=whisper).transcribe(audio, batch_size=batch_size, **common)
     return whisper.transcribe(audio, **common)
 
 

@@ -9,10 +9,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..benchmark import format_table, generate_long_media, measure_pipeline, measure_plain_faster_whisper
-from ..cache import StageCache
+from ..benchmark import (
+    RunFigures, format_table, generate_long_media, measure_pipeline, measure_plain_faster_whisper, side_by_side_summary,
+)
 from ..errors import InvalidOption
 from ..media import probe
+from ..pipeline import PipelineOptions
 from .run import add_pipeline_arguments, options_from_args
 
 
@@ -22,7 +24,10 @@ def register(subparsers) -> None:
     parser.add_argument("--generate-minutes", type=float, default=10.0, help="length of the generated input")
     parser.add_argument("--media-dir", default=os.environ.get("CASTSCRIPT_MEDIA", "../shared/media"),
                         help="shared media folder used to generate the input (CASTSCRIPT_MEDIA)")
-    parser.add_argument("--compare", action="store_true", help="also time plain faster-whisper on the same file")
+    parser.add_argument("--compare", action="store_true",
+                        help="also time plain faster-whisper and castscript's ASR alone on the same file and settings")
+    parser.add_argument("--compare-sequential", action="store_true",
+                        help="also time the same run with its stages one after the other")
     parser.add_argument("--rerun", action="store_true", help="also time a second run that reuses cached stages")
     add_pipeline_arguments(parser)
     parser.set_defaults(func=command)
@@ -35,17 +40,31 @@ def command(args: argparse.Namespace) -> int:
         media_seconds = probe(source).duration
         options = options_from_args(args)
         os.environ["CASTSCRIPT_CACHE"] = str(scratch / "cache")  # a cold cache, so stages really run
-        print(f"input: {source} ({media_seconds / 60:.1f} min), {os.cpu_count()} CPU cores")
+        print(f"input: {source} ({media_seconds / 60:.1f} min), {len(os.sched_getaffinity(0))} CPU cores")
         figures = measure_pipeline(source, options, scratch / "out", media_seconds)
-        print(format_table(figures))
-        print(f"whole pipeline: {media_seconds / figures.wall:.1f}x real time, peak RSS {figures.peak_rss / 1e6:.0f} MB")
+        _report(figures, "whole pipeline")
         if args.rerun:
             started = time.perf_counter()
             measure_pipeline(source, options, scratch / "out", media_seconds)
             print(f"re-run with cached stages: {time.perf_counter() - started:.2f} s")
+        if args.compare_sequential:
+            sequential = dataclasses.replace(options, parallel=not options.parallel, use_cache=False)
+            other = measure_pipeline(source, sequential, scratch / "out-other", media_seconds)
+            _report(other, "the same run " + ("one stage after another" if options.parallel else "side by side"))
+            side, one_by_one = (figures.wall, other.wall) if options.parallel else (other.wall, figures.wall)
+            print(f"side by side / one after another: {side / one_by_one:.2f}")
         if args.compare:
-            _compare(source, options, figures, media_seconds)
+            _compare(source, options, scratch, media_seconds)
     return 0
+
+
+def _report(figures: RunFigures, title: str) -> None:
+    print(f"\n{title}:")
+    print(format_table(figures))
+    summary = side_by_side_summary(figures)
+    if summary:
+        print(summary)
+    print(f"{title}: {figures.media_seconds / figures.wall:.1f}x real time, peak RSS {figures.peak_rss / 1e6:.0f} MB")
 
 
 def _generated(args: argparse.Namespace, scratch: Path) -> Path:
@@ -56,12 +75,18 @@ def _generated(args: argparse.Namespace, scratch: Path) -> Path:
     return generate_long_media(scratch / f"generated-{args.generate_minutes:g}min.wav", args.generate_minutes, media_dir)
 
 
-def _compare(source: Path, options, figures, media_seconds: float) -> None:
-    plain = measure_plain_faster_whisper(source, dataclasses.replace(options.asr))
-    asr = next((s.wall for s in figures.stages if s.name == "transcribe"), None)
-    print(f"plain faster-whisper: {plain:.2f} s ({media_seconds / plain:.1f}x real time)")
-    if asr:
-        print(f"castscript ASR stage / plain faster-whisper: {asr / plain:.2f}")
+def _compare(source: Path, options: PipelineOptions, scratch: Path, media_seconds: float) -> None:
+    """Plain faster-whisper against castscript's ASR alone, same model, threads and settings (model loaded first)."""
+    threads = options.threads or len(os.sched_getaffinity(0))
+    asr = dataclasses.replace(options.asr, cpu_threads=threads)
+    plain = measure_plain_faster_whisper(source, asr)
+    asr_only = PipelineOptions(asr=asr, speakers=dataclasses.replace(options.speakers, enabled=False),
+                               formats=("json",), use_cache=False, threads=threads)
+    ours = measure_pipeline(source, asr_only, scratch / "out-asr", media_seconds)
+    decode_and_asr = ours.stage_seconds.get("decode", 0.0) + ours.stage_seconds["transcribe"]
+    print(f"\nplain faster-whisper (decode + transcribe): {plain:.2f} s ({media_seconds / plain:.1f}x real time)")
+    print(f"castscript ASR alone (decode + transcribe): {decode_and_asr:.2f} s; / plain faster-whisper: "
+          f"{decode_and_asr / plain:.2f}")
     try:
         import whisperx  # noqa: F401
     except ImportError:

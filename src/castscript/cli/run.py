@@ -29,8 +29,12 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     asr.add_argument("--model", default="base", help="Whisper model: base (bundled), any faster-whisper name, or a folder")
     asr.add_argument("--device", default="auto", help="auto, cpu or cuda")
     asr.add_argument("--compute-type", default=None, help="CTranslate2 compute type (default int8 on CPU, float16 on CUDA)")
-    asr.add_argument("--batch-size", type=int, default=8, help="ASR batch size (1: sequential decoding)")
-    asr.add_argument("--threads", type=int, default=0, help="CPU threads for the models (0: all cores)")
+    asr.add_argument("--batch-size", type=int, default=0,
+                     help="ASR batch size (0: 8 on the CPU, 32 on a GPU; 1: sequential decoding)")
+    asr.add_argument("--threads", type=int, default=0,
+                     help="CPU threads for the models, shared out between stages running side by side (0: all cores)")
+    asr.add_argument("--sequential", action="store_true",
+                     help="run transcription, diarization and face analysis one after the other, not side by side")
 
     speakers = parser.add_argument_group("speakers")
     speakers.add_argument("--no-diarize", action="store_true", help="skip speaker diarization")
@@ -81,8 +85,8 @@ def parse_speaker_names(value: str) -> tuple[tuple[str, str], ...]:
 
 
 def options_from_args(args: argparse.Namespace) -> PipelineOptions:
-    if args.batch_size < 1:
-        raise InvalidOption(f"--batch-size must be at least 1, got {args.batch_size}.")
+    if args.batch_size < 0:
+        raise InvalidOption(f"--batch-size must be 0 (automatic) or more, got {args.batch_size}.")
     rules = CueRules(
         max_chars_per_line=args.max_line_chars,
         max_lines=args.max_cue_lines,
@@ -101,7 +105,6 @@ def options_from_args(args: argparse.Namespace) -> PipelineOptions:
             device=args.device,
             compute_type=args.compute_type,
             batch_size=args.batch_size,
-            cpu_threads=args.threads,
         ),
         speakers=SpeakerOptions(
             enabled=not args.no_diarize,
@@ -119,6 +122,8 @@ def options_from_args(args: argparse.Namespace) -> PipelineOptions:
         formats=split_list(args.formats),
         output=OutputOptions(rules=rules, speaker_labels=not args.no_speaker_labels, bilingual=args.bilingual),
         use_cache=not args.no_cache,
+        threads=args.threads,
+        parallel=not args.sequential,
     )
 
 

@@ -42,8 +42,8 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
 class SpeakerEmbedder:
     """L2-normalised 192-d CAM++ embeddings of speech, from audio clips or from fbank frames."""
 
-    def __init__(self, model_dir: str | Path | None = None, threads: int = 0):
-        self._session = session(model_file(MODEL_NAME, model_dir), threads)
+    def __init__(self, model_dir: str | Path | None = None, threads: int = 0, device: str = "cpu"):
+        self._session = session(model_file(MODEL_NAME, model_dir), threads, device)
 
     def embed(self, audio: np.ndarray) -> np.ndarray:
         """Embedding of one clip of 16 kHz mono float32 audio (at least 25 ms long)."""

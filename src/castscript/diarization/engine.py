@@ -11,6 +11,7 @@ from ..document import SpeakerTurn
 from ..media import SAMPLE_RATE
 from .clustering import ClusteringOptions, SpeakerCount, assign_pieces, centroids_of, cluster
 from .embedding import SpeakerEmbedder
+from .onnx import uses_gpu
 from .pieces import Piece, PieceCollection, PieceEmbedder, PieceOptions
 from .reconstruction import FrameAccumulator, exclusive, fill_pauses, to_turns
 from .segmentation import FRAME_SHIFT, Segmenter
@@ -18,6 +19,9 @@ from .segmentation import FRAME_SHIFT, Segmenter
 ProgressCallback = Callable[[float], None]
 ENGINE_VERSION = 1
 """Changes whenever the same options would give different turns (it keys cached results)."""
+CPU_SEGMENTATION_BATCH = 2
+"""Windows per segmentation run on the CPU: larger batches grow onnxruntime's memory arena, not the speed."""
+GPU_SEGMENTATION_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ class DiarizationOptions:
     clustering: ClusteringOptions = ClusteringOptions()
     threads: int = 0
     """onnxruntime intra-op threads (0: all cores)."""
+    device: str = "cpu"
+    """cpu, cuda (onnxruntime-gpu, when installed) or auto."""
     segmentation_model: str | None = None
     """Folder of pyannote-segmentation-3.0 (default: the model registry's resolution)."""
     embedding_model: str | None = None
@@ -87,8 +93,10 @@ class Diarizer:
 
     def __init__(self, options: DiarizationOptions = DiarizationOptions()):
         self.options = options
-        self.segmenter = Segmenter(options.segmentation_model, options.threads)
-        self.pieces = PieceEmbedder(SpeakerEmbedder(options.embedding_model, options.threads), options.pieces)
+        batch = GPU_SEGMENTATION_BATCH if uses_gpu(options.device) else CPU_SEGMENTATION_BATCH
+        self.segmenter = Segmenter(options.segmentation_model, options.threads, batch, options.device)
+        embedder = SpeakerEmbedder(options.embedding_model, options.threads, options.device)
+        self.pieces = PieceEmbedder(embedder, options.pieces)
 
     def __call__(self, audio: np.ndarray, progress: ProgressCallback | None = None) -> DiarizationResult:
         total = self.segmenter.window_count(len(audio), self.options.step)

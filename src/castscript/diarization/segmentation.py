@@ -61,8 +61,8 @@ def window_starts(num_samples: int, step_samples: int) -> list[int]:
 class Segmenter:
     """Runs segmentation-3.0 over sliding 10 s windows, a batch at a time."""
 
-    def __init__(self, model_dir: str | Path | None = None, threads: int = 0, batch_size: int = 2):
-        self._session = session(model_file(MODEL_NAME, model_dir), threads)
+    def __init__(self, model_dir: str | Path | None = None, threads: int = 0, batch_size: int = 2, device: str = "cpu"):
+        self._session = session(model_file(MODEL_NAME, model_dir), threads, device)
         self._mapping = powerset_to_multilabel()
         self.batch_size = batch_size
 

@@ -18,7 +18,8 @@ from .match import match_speakers
 from .models import DETECTOR, EMBEDDER, FaceModels
 from .track import OpenTrack, Tracker
 
-__all__ = ["FaceAnalysis", "FaceBox", "FaceMatch", "FaceOptions", "FaceTrack", "add_faces", "analyse_faces",
+__all__ = ["FaceAnalysis", "FaceBox", "FaceMatch", "FaceOptions", "FaceTrack", "add_faces", "analyse_faces", "attach_faces",
+           "cached_face_analysis",
            "match_speakers"]
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,27 @@ def add_faces(
     options: FaceOptions = FaceOptions(),
 ) -> None:
     """Analyse the faces of ``input_path`` (cached), match them to ``document.turns``, record both on the document."""
-    analysis = cache.get_or_compute(
+    attach_faces(document, cached_face_analysis(input_path, fingerprint, cache, progress, options))
+
+
+def cached_face_analysis(
+    input_path: Path,
+    fingerprint: str,
+    cache: StageCache,
+    progress: Callable[[float], None],
+    options: FaceOptions = FaceOptions(),
+) -> FaceAnalysis:
+    return cache.get_or_compute(
         "faces",
         stage_key("faces", fingerprint, asdict(options), DETECTOR, EMBEDDER),
         lambda: analyse_faces(input_path, options, progress),
         FaceAnalysis.to_dict,
         FaceAnalysis.from_dict,
     )
+
+
+def attach_faces(document: Document, analysis: FaceAnalysis) -> None:
+    """Match the people in ``analysis`` to the document's speakers; record the mapping and the faces."""
     analysis.mapping = match_speakers(analysis, document.turns, document.media.duration)
     for speaker in document.speakers.values():
         match = analysis.person_of(speaker.label)

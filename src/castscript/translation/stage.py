@@ -19,7 +19,7 @@ CONTEXT_LINES = 3
 BACKENDS = ("bergamot", "whisper", "deepl", "openai")
 
 
-def make_translator(spec: str, *, audio: np.ndarray, asr_options: AsrOptions) -> Translator:
+def make_translator(spec: str, *, audio: Callable[[], np.ndarray], asr_options: AsrOptions) -> Translator:
     """A backend from ``--translator``: bergamot, whisper, deepl or openai (``openai:MODEL`` picks the model)."""
     name, _, model = spec.partition(":")
     if name == "bergamot":
@@ -46,10 +46,12 @@ def translate_document(
     options: TranslationOptions,
     *,
     asr_options: AsrOptions,
-    audio: np.ndarray,
+    audio: Callable[[], np.ndarray],
     progress: Callable[[float], None],
 ) -> None:
     """Fill ``segment.translations[target]`` for every target; a TranslationError names the targets that failed.
+
+    ``audio`` returns the input's samples, for the whisper backend (decoding is skipped when nothing needs it).
 
     Targets that succeed are kept (and listed in ``document.translation_languages``) even when others fail.
     """

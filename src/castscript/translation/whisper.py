@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Callable
 
 import numpy as np
 
@@ -12,14 +13,16 @@ from ..media import SAMPLE_RATE
 from .base import Batch, base_language
 
 PADDING_SECONDS = 0.2
+AudioLoader = Callable[[], np.ndarray]
 
 
 class WhisperTranslator:
     name = "whisper"
     batch_size = 8
 
-    def __init__(self, audio: np.ndarray, asr_options: AsrOptions):
+    def __init__(self, audio: AudioLoader, asr_options: AsrOptions):
         self.audio = audio
+        """Called for the input's samples when a line is first translated (decoding is skipped when all are cached)."""
         self.asr_options = asr_options
         self.model = f"whisper-{asr_options.model}"
 
@@ -38,7 +41,7 @@ class WhisperTranslator:
         first = max(0, int((start - PADDING_SECONDS) * SAMPLE_RATE))
         last = int((end + PADDING_SECONDS) * SAMPLE_RATE)
         try:
-            result = transcribe(self.audio[first:last], options)
+            result = transcribe(self.audio()[first:last], options)
         except InvalidOption as exc:
             raise TranslationError(f"Whisper cannot translate from this language: {exc.message}",
                                    hint=exc.hint) from None
