@@ -190,3 +190,16 @@ def test_identify_without_a_library_fails_before_transcribing(demo_dialogue, tmp
     assert main(["run", str(demo_dialogue[0]), "--identify", "--voices", str(missing), "-o", str(tmp_path)]) == 10
     assert f"No voice library at {missing}" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_voice_threshold_flag_raises_the_bar(episodes, library, episode_two_run, tmp_path):
+    """Above every enrolled voice's score, nobody is named (the stages come from the cache of the run above)."""
+    document, _ = episode_two_run
+    best = max(s.identity_score for s in document.speakers.values() if s.identity_score is not None)
+    code = main(["-q", "run", str(episodes[0] / "episode-two.wav"), "--num-speakers", "3", "--identify",
+                 "--voices", str(library.path), "--voice-threshold", f"{min(1.0, best + 0.01):.4f}",
+                 "--formats", "json", "-o", str(tmp_path)])
+    assert code == 0
+    strict = Document.load(tmp_path / "episode-two.json")
+    assert all(s.name is None for s in strict.speakers.values())
+    assert main(["-q", "run", str(episodes[0] / "episode-two.wav"), "--voice-threshold", "2", "-o", str(tmp_path)]) == 2

@@ -46,6 +46,8 @@ class SpeakerOptions:
     """Label speakers that match a voice enrolled in the voice library."""
     library: str | None = None
     """Voice library path (default: CASTSCRIPT_VOICES or ~/.local/share/castscript/voices.sqlite)."""
+    voice_threshold: float | None = None
+    """Cosine score an enrolled voice must reach (default: CASTSCRIPT_VOICE_THRESHOLD, else the calibrated 0.75)."""
 
     def validate(self) -> None:
         for name in ("num_speakers", "min_speakers", "max_speakers"):
@@ -57,6 +59,8 @@ class SpeakerOptions:
             raise InvalidOption(
                 f"--min-speakers ({self.min_speakers}) is larger than --max-speakers ({self.max_speakers})."
             )
+        if self.voice_threshold is not None and not -1.0 <= self.voice_threshold <= 1.0:
+            raise InvalidOption(f"--voice-threshold is a cosine score in [-1, 1], got {self.voice_threshold}.")
         if self.enabled and self.identify:
             from .voices import VoiceLibrary
 
@@ -255,7 +259,8 @@ def _translation_stage(document: Document, audio: AudioSource, options: Pipeline
     progress.stage("translate")
     try:
         translate_document(
-            document, options.translation, asr_options=options.asr, audio=audio.samples, progress=progress.update
+            document, options.translation, asr_options=options.asr, audio=audio.samples, progress=progress.update,
+            use_cache=options.use_cache,
         )
     except TranslationError as exc:
         log.warning("translation failed, writing the outputs without it: %s", exc)

@@ -38,7 +38,7 @@ def apply_diarization(document: Document, result: DiarizationResult, options: Sp
     document.segments = attribute(document.segments, result.exclusive)
     document.speakers = speakers_of(result)
     if options.identify:
-        identify_speakers(document, options.library)
+        identify_speakers(document, options.library, options.voice_threshold)
     apply_names(document, options.names)
 
 

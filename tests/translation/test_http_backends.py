@@ -15,10 +15,11 @@ from castscript.translation import translate_document
 from castscript.translation.deepl import FREE_URL, PRO_URL, endpoint
 
 
-def translate(document, translator: str, *targets: str) -> None:
+def translate(document, translator: str, *targets: str, use_cache: bool = True) -> None:
     options = TranslationOptions(targets=targets, translator=translator)
     silence = np.zeros(0, np.float32)
-    translate_document(document, options, asr_options=AsrOptions(), audio=lambda: silence, progress=lambda fraction: None)
+    translate_document(document, options, asr_options=AsrOptions(), audio=lambda: silence,
+                       progress=lambda fraction: None, use_cache=use_cache)
 
 
 def test_deepl_endpoint_follows_the_key_kind(monkeypatch):
@@ -115,3 +116,9 @@ def test_cache_prevents_a_second_request(deepl, make_script):
     translate(second, "deepl", "pt")
     assert len(deepl.requests) == 1, "the second run came from the cache"
     assert [s.translations for s in second.segments] == [s.translations for s in first.segments]
+
+
+def test_no_cache_translates_again(deepl, make_script):
+    translate(make_script(), "deepl", "pt")
+    translate(make_script(), "deepl", "pt", use_cache=False)
+    assert len(deepl.requests) == 2, "--no-cache must reach the backend again"

@@ -10,6 +10,7 @@ from ..errors import InvalidOption
 from ..pipeline import DEFAULT_FORMATS, PipelineOptions, SpeakerOptions, TranslationOptions, VideoOptions, run_pipeline
 from ..progress import terminal_progress_or_null
 from ..subtitles import CueRules, OutputOptions
+from ..validation import check_language, check_targets
 
 
 def register(subparsers) -> None:
@@ -44,10 +45,13 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     speakers.add_argument("--speaker-names", default="", help="names for labels, e.g. SPEAKER_00=Anna,SPEAKER_01=Ben")
     speakers.add_argument("--identify", action="store_true", help="label speakers whose voice is enrolled")
     speakers.add_argument("--voices", default=None, help="voice library file (default CASTSCRIPT_VOICES)")
+    speakers.add_argument("--voice-threshold", type=float, default=None,
+                          help="cosine score an enrolled voice must reach (default 0.75, CASTSCRIPT_VOICE_THRESHOLD)")
 
     translation = parser.add_argument_group("translation")
     translation.add_argument("--translate-to", default="", help="target languages, e.g. pt or pt,es")
-    translation.add_argument("--translator", default="bergamot", help="bergamot (offline), whisper, deepl, openai")
+    translation.add_argument("--translator", default="bergamot", help="bergamot (offline, default), whisper (into English), deepl (DEEPL_API_KEY), "
+                                  "openai or openai:MODEL (an OpenAI-compatible chat endpoint)")
 
     video = parser.add_argument_group("video")
     video.add_argument("--burn", action="store_true", help="write VIDEO.castscript.mp4 with burned-in subtitles")
@@ -67,7 +71,7 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     output.add_argument("--max-cps", type=float, default=17.0, help="reading speed limit, characters per second")
     output.add_argument("--min-cue-duration", type=float, default=0.8, help="seconds")
     output.add_argument("--max-cue-duration", type=float, default=7.0, help="seconds")
-    output.add_argument("--no-cache", action="store_true", help="recompute every stage")
+    output.add_argument("--no-cache", action="store_true", help="recompute every stage and translation")
 
 
 def split_list(value: str) -> tuple[str, ...]:
@@ -85,6 +89,8 @@ def parse_speaker_names(value: str) -> tuple[tuple[str, str], ...]:
 
 
 def options_from_args(args: argparse.Namespace) -> PipelineOptions:
+    check_language(args.language)
+    check_targets(split_list(args.translate_to))
     if args.batch_size < 0:
         raise InvalidOption(f"--batch-size must be 0 (automatic) or more, got {args.batch_size}.")
     rules = CueRules(
@@ -114,6 +120,7 @@ def options_from_args(args: argparse.Namespace) -> PipelineOptions:
             names=parse_speaker_names(args.speaker_names),
             identify=args.identify,
             library=args.voices,
+            voice_threshold=args.voice_threshold,
         ),
         translation=TranslationOptions(targets=split_list(args.translate_to), translator=args.translator),
         video=VideoOptions(

@@ -48,6 +48,7 @@ def translate_document(
     asr_options: AsrOptions,
     audio: Callable[[], np.ndarray],
     progress: Callable[[float], None],
+    use_cache: bool = True,
 ) -> None:
     """Fill ``segment.translations[target]`` for every target; a TranslationError names the targets that failed.
 
@@ -57,7 +58,7 @@ def translate_document(
     """
     targets = list(dict.fromkeys(normalize_language(t) for t in options.targets))
     translator = make_translator(options.translator, audio=audio, asr_options=asr_options)
-    cache = TranslationCache()
+    cache = TranslationCache(reuse=use_cache)
     failures: list[tuple[str, TranslationError]] = []
     for number, target in enumerate(targets):
         done = lambda fraction, n=number: progress((n + fraction) / len(targets))
