@@ -55,7 +55,7 @@ class CorruptMedia(CastscriptError):
 class MediaTooLong(CastscriptError):
     """The media is (or decodes to) more audio than the configured limit: a guard against decompression bombs."""
 
-    exit_code = 10
+    exit_code = 11
     http_status = 413
     code = "media_too_long"
 

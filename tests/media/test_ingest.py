@@ -87,3 +87,17 @@ def test_truncated_file_is_reported_and_its_remux_decodes_partially(tmp_path, me
     mangled.write_bytes(flac[:64] + bytes(4096) + flac[4160:8000])
     with pytest.raises((CorruptMedia, NotMediaError)):
         decode_audio(mangled)
+
+
+def test_eight_channel_96khz_audio_is_mixed_down(bad_media, media):
+    """Eight copies of jfk.flac at 96 kHz average back to jfk.flac (PyAV used to crash on planar 8-channel frames)."""
+    info = probe(bad_media["8ch-96khz"])
+    assert (info.audio_channels, info.audio_sample_rate) == (8, 96000)
+    mixed, original = decode_audio(bad_media["8ch-96khz"]), decode_audio(media / "faster-whisper/jfk.flac")
+    assert len(mixed) == len(original) and np.abs(mixed - original).max() < 0.05
+
+
+def test_six_hours_of_silence_decode_into_one_array(bad_media):
+    """About 90 kB of FLAC: 6 h at 16 kHz is 1.4 GB of float32, allocated once (no joined copy)."""
+    audio = decode_audio(bad_media["6h-silence"])
+    assert len(audio) == 6 * 3600 * SAMPLE_RATE and not audio.any()

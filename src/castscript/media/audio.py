@@ -125,9 +125,10 @@ def _decoded_frames(path: str | Path, progress: ProgressCallback | None) -> Iter
         stream = container.streams.audio[0]
         stream.thread_type = "AUTO"
         tally = _Tally(path, stream_seconds(stream), max_duration())
-        # Resample to planar float at 16 kHz keeping the channels, then average them: swresample's own
-        # downmix adds channels at -3 dB each and can exceed full scale.
-        resampler = av.AudioResampler(format="fltp", rate=SAMPLE_RATE)
+        # Resample to interleaved float at 16 kHz keeping the channels, then average them: swresample's own
+        # downmix adds channels at -3 dB each and can exceed full scale. (Interleaved, because PyAV crashes
+        # reading planar frames of 8 or more channels.)
+        resampler = av.AudioResampler(format="flt", rate=SAMPLE_RATE)
         for packet in _demux(container, stream, path):
             try:
                 frames = packet.decode()
@@ -162,5 +163,5 @@ def _demux(container, stream, path) -> Iterator[av.Packet]:
 
 
 def _mono(frame: av.AudioFrame) -> np.ndarray:
-    planes = frame.to_ndarray()
-    return (planes[0] if planes.shape[0] == 1 else planes.mean(axis=0)).astype(np.float32, copy=False)
+    samples = frame.to_ndarray().reshape(-1, len(frame.layout.channels))
+    return (samples[:, 0] if samples.shape[1] == 1 else samples.mean(axis=1)).astype(np.float32, copy=False)

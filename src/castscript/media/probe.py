@@ -77,8 +77,11 @@ def open_container(path: str | Path) -> Iterator[av.container.InputContainer]:
         container = av.open(str(path), metadata_errors="ignore", container_options=LOCAL_ONLY)
     except av.error.InvalidDataError:
         raise unreadable(path) from None
+    except av.error.EOFError:
+        raise CorruptMedia(f"{path} ends before its first audio or video data: it is truncated (an incomplete "
+                           "download or recording).", hint=DAMAGED_HINT) from None
     except av.error.FFmpegError as exc:
-        raise CorruptMedia(f"Cannot open {path}: {exc}", hint="The file may be truncated or damaged.") from None
+        raise CorruptMedia(f"Cannot open {path}: {exc.strerror}", hint="The file may be truncated or damaged.") from None
     try:
         yield container
     finally:
