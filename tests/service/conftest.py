@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from .servers import Server, create_token, service_env, wait_until
+from .servers import Api, Server, create_token, service_env, wait_until
+
+
+@pytest.fixture(scope="session", autouse=True)
+def record_jobs(robustness):
+    """Every API client counts the jobs it creates and follows into the session's robustness tally."""
+    Api.recorder = robustness
 
 
 @pytest.fixture(scope="session")

@@ -47,8 +47,13 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
             process.wait()
 
 
+LOOPBACK = "127.0.0.0/8"
+"""The test servers (webhook receivers, moto S3) listen on loopback, which URL jobs may only reach when allowed."""
+
+
 def service_env(data: Path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "CASTSCRIPT_DATA": str(data), "CASTSCRIPT_WEBHOOK_BACKOFF": "0.2", **extra}
+    return {**os.environ, "CASTSCRIPT_DATA": str(data), "CASTSCRIPT_WEBHOOK_BACKOFF": "0.2",
+            "CASTSCRIPT_FETCH_ALLOW": LOOPBACK, **extra}
 
 
 def create_token(env: dict[str, str], owner: str) -> str:
@@ -93,7 +98,16 @@ class Server:
 
 
 class Api(httpx.Client):
-    """httpx client with the job API's common steps."""
+    """httpx client with the job API's common steps; jobs it creates and waits for go into ``recorder``."""
+
+    recorder = None
+    """The session's Robustness tally (set by the service conftest)."""
+
+    def post(self, url, *args, **kwargs) -> httpx.Response:
+        response = super().post(url, *args, **kwargs)
+        if url == "/jobs" and response.status_code == 201 and self.recorder is not None:
+            self.recorder.submitted.add(response.json()["id"])
+        return response
 
     def upload(self, path: Path) -> str:
         with path.open("rb") as handle:
@@ -113,8 +127,16 @@ class Api(httpx.Client):
         return response.json()
 
     def wait(self, job_id: str, states=TERMINAL, timeout: float = 90) -> dict:
-        return wait_until(lambda: (job := self.job(job_id))["state"] in states and job, timeout,
-                          f"job {job_id} to reach {states}", interval=0.2)
+        try:
+            job = wait_until(lambda: (job := self.job(job_id))["state"] in states and job, timeout,
+                             f"job {job_id} to reach {states}", interval=0.2)
+        except AssertionError:
+            if self.recorder is not None:
+                self.recorder.lost.add(job_id)
+            raise
+        if self.recorder is not None and job["state"] in TERMINAL:
+            self.recorder.finished.add(job_id)
+        return job
 
 
 def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:

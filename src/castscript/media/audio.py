@@ -10,8 +10,8 @@ from typing import Callable, Iterator
 import av
 import numpy as np
 
-from ..errors import CorruptMedia, NoAudioStream
-from .probe import DAMAGED_HINT, max_duration, open_container, stream_seconds, too_long
+from ..errors import CorruptMedia
+from .probe import DAMAGED_HINT, max_duration, no_audio, open_container, stream_seconds, too_long
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +118,7 @@ class _Tally:
 def _decoded_frames(path: str | Path, progress: ProgressCallback | None) -> Iterator[np.ndarray]:
     with open_container(path) as container:
         if not container.streams.audio:
-            raise NoAudioStream(
-                f"No audio stream in {path}",
-                hint="castscript needs speech to transcribe; add an audio track or pass the audio file.",
-            )
+            raise no_audio(path)
         stream = container.streams.audio[0]
         stream.thread_type = "AUTO"
         tally = _Tally(path, stream_seconds(stream), max_duration())

@@ -11,7 +11,7 @@ from typing import Iterator
 import av
 
 from ..document import MediaInfo
-from ..errors import CorruptMedia, InputNotFound, InvalidOption, MediaTooLong, NotMediaError
+from ..errors import CorruptMedia, InputNotFound, InvalidOption, MediaTooLong, NoAudioStream, NotMediaError
 
 SUPPORTED_HINT = "castscript reads any file ffmpeg reads (mp4, mkv, webm, mov, wav, mp3, flac, ogg/opus, m4a, ...)."
 DAMAGED_HINT = "Re-download or re-export the file; 'ffmpeg -v error -i FILE -f null -' shows the damage."
@@ -53,6 +53,11 @@ def too_long(path: str | Path, limit: float, declared: float | None = None) -> M
 
 def _hours(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds:.0f} s"
+
+
+def no_audio(path: str | Path) -> NoAudioStream:
+    return NoAudioStream(f"No audio stream in {path}",
+                         hint="castscript needs speech to transcribe; add an audio track or pass the audio file.")
 
 
 def check_input_path(path: str | Path) -> Path:

@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -22,13 +23,16 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__, web
 from ..errors import CastscriptError
 from ..subtitles.formats import FORMATS
 from .auth import SESSION_COOKIE, Owner
+from .cleanup import Sweeper
 from .config import ServiceConfig
-from .errors import Conflict, NotFound, TooManyJobs, Unauthorized
+from .errors import Conflict, NotFound, QueueUnavailable, TooManyJobs, Unauthorized, for_client
+from .netguard import check_url, parse_networks
 from .jobs import Services, delete_job_files, load_document, name_from_url, output_key, rerender
 from .queue import JobQueue, make_queue
 from .schemas import ErrorBody, JobCreate, JobOptions, JobView, SpeakerNames, State, UploadView
@@ -40,7 +44,8 @@ log = logging.getLogger(__name__)
 
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"no-referrer")]
-ERRORS = {status: {"model": ErrorBody} for status in (401, 404, 409, 413, 422, 429)}
+DOCS_ASSETS = "/docs-assets"
+ERRORS = {status: {"model": ErrorBody} for status in (401, 404, 409, 413, 415, 422, 429, 503)}
 
 router = APIRouter(responses=ERRORS)
 
@@ -76,7 +81,7 @@ def open_session(body: TokenBody, request: Request, response: Response) -> dict:
 
 
 @router.delete("/session", tags=["auth"], status_code=204)
-def close_session(response: Response) -> None:
+def close_session(_owner: Owner, response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE)
 
 
@@ -117,7 +122,11 @@ def create_job(
     """Queue a job. With an `Idempotency-Key` header, a repeated request returns the first job instead of a new one."""
     services = services_of(request)
     store = services.store
-    body.options.to_pipeline_options()
+    body.options.to_pipeline_options(services.config.voice_library(owner))
+    allow = parse_networks(services.config.fetch_allow)
+    for url in (body.url, body.webhook_url):
+        if url is not None:
+            check_url(str(url), allow)
     request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     if idempotency_key and (earlier := store.job_by_idempotency_key(owner, idempotency_key)):
         return _replay(earlier, request_hash, response)
@@ -139,7 +148,11 @@ def create_job(
         store.add_job(row)
     except IntegrityError:  # the same Idempotency-Key raced in from another request
         return _replay(store.job_by_idempotency_key(owner, idempotency_key), request_hash, response)
-    queue_of(request).submit(row.id)
+    try:
+        queue_of(request).submit(row.id)
+    except QueueUnavailable:
+        store.delete_job(row.id)  # not queued, so not kept: the client's retry is the only copy
+        raise
     return JobView.of(row)
 
 
@@ -271,7 +284,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CastscriptError)
     async def castscript_error(_request, exc: CastscriptError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return _error_response(exc.http_status, exc.to_dict(), headers)
+        return _error_response(exc.http_status, for_client(exc).to_dict(), headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request, exc: RequestValidationError):
@@ -289,6 +302,17 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _error_response(500, {"error": "internal_error", "message": "The server hit an unexpected error.",
                                      "hint": "Retry; if it persists, report it with the server log."})
+
+
+def install_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the swagger-ui-bundle package's files: works offline, loads nothing from a CDN."""
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url, title=f"{app.title} API", swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css", swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png")
 
 
 class SecurityHeaders:
@@ -315,18 +339,23 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     services = Services.open(config)
     queue = make_queue(services)
 
+    sweeper = Sweeper(services)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         await run_in_threadpool(queue.start)
+        sweeper.start()
         yield
+        sweeper.stop()
         await run_in_threadpool(queue.stop)
 
-    app = FastAPI(title="castscript", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="castscript", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Speaker-attributed, translated transcripts and subtitles as an asynchronous job API.")
     app.state.services, app.state.queue = services, queue
     install_error_handlers(app)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
+    install_docs(app)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

@@ -6,6 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import quote
 
 from ..errors import InvalidOption
 
@@ -22,6 +23,10 @@ def parse_size(value: str | int) -> int:
         raise InvalidOption(f"'{value}' is not a size.", hint="Use bytes or a suffix: 512M, 10G.")
     number, unit = match.groups()
     return int(float(number) * (1 << (10 * " kmgt".index(unit.lower() or " "))))
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def default_data_dir() -> Path:
@@ -50,6 +55,12 @@ class ServiceConfig:
     """Seconds before the first webhook retry; doubles after each."""
     visibility_timeout: int = 12 * 3600
     """Seconds before Redis hands an unacknowledged job to another worker (longer than the longest job)."""
+    upload_ttl: float = 24 * 3600
+    """Seconds an upload no job uses, or a half-written file nobody writes to, is kept before the sweeper removes it."""
+    cleanup_interval: float = 600
+    """Seconds between sweeps for orphaned uploads, half-written files and work folders."""
+    fetch_allow: tuple[str, ...] = ()
+    """Networks (CIDR) that URL inputs and webhooks may reach although private, loopback or link-local."""
 
     @property
     def database_url(self) -> str:
@@ -67,6 +78,10 @@ class ServiceConfig:
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
 
+    def voice_library(self, owner: str) -> Path:
+        """Each owner's own voice library (enrol with: castscript speakers enroll --voices THIS_PATH ...)."""
+        return self.data_dir / "voices" / f"{quote(owner, safe='')}.sqlite"
+
     @classmethod
     def from_env(cls, **overrides) -> ServiceConfig:
         """Settings from CASTSCRIPT_* variables; ``overrides`` (e.g. command-line flags) win when not None."""
@@ -79,9 +94,12 @@ class ServiceConfig:
             workers=int(env.get("CASTSCRIPT_WORKERS", 2)),
             max_upload_bytes=parse_size(env.get("CASTSCRIPT_MAX_UPLOAD", "10G")),
             max_active_jobs=int(env.get("CASTSCRIPT_MAX_ACTIVE_JOBS", 100)),
-            cors_origins=tuple(o.strip() for o in env.get("CASTSCRIPT_CORS_ORIGINS", "").split(",") if o.strip()),
+            cors_origins=_split(env.get("CASTSCRIPT_CORS_ORIGINS", "")),
             webhook_attempts=int(env.get("CASTSCRIPT_WEBHOOK_ATTEMPTS", 5)),
             webhook_backoff=float(env.get("CASTSCRIPT_WEBHOOK_BACKOFF", 2.0)),
             visibility_timeout=int(env.get("CASTSCRIPT_VISIBILITY_TIMEOUT", 12 * 3600)),
+            upload_ttl=float(env.get("CASTSCRIPT_UPLOAD_TTL", 24 * 3600)),
+            cleanup_interval=float(env.get("CASTSCRIPT_CLEANUP_INTERVAL", 600)),
+            fetch_allow=_split(env.get("CASTSCRIPT_FETCH_ALLOW", "")),
         )
         return replace(config, **{k: v for k, v in overrides.items() if v is not None})

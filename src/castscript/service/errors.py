@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..errors import CastscriptError
 
 
@@ -38,3 +40,26 @@ class TooManyJobs(CastscriptError):
 class InputDownloadFailed(CastscriptError):
     http_status = 422
     code = "input_download_failed"
+
+
+class AddressNotAllowed(CastscriptError):
+    http_status = 422
+    code = "address_not_allowed"
+
+
+class QueueUnavailable(CastscriptError):
+    http_status = 503
+    code = "queue_unavailable"
+
+
+_ABSOLUTE_DIRS = re.compile(r"(?<![\w:/.~-])(?:/[^\s/:'\"]+)+/")
+
+
+def strip_paths(text: str) -> str:
+    """A message without the server's folders: ``/srv/data/uploads/ab12/talk.mp4`` becomes ``talk.mp4``."""
+    return _ABSOLUTE_DIRS.sub("", text)
+
+
+def for_client(exc: CastscriptError) -> CastscriptError:
+    """The same error with server paths taken out of its message and hint."""
+    return type(exc)(strip_paths(exc.message), hint=strip_paths(exc.hint) if exc.hint else None)

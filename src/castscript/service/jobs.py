@@ -7,12 +7,15 @@ and only then is the job marked done.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -28,15 +31,17 @@ from ..progress import CallbackProgress
 from ..subtitles import write_outputs
 from . import webhooks
 from .config import ServiceConfig
-from .errors import InputDownloadFailed, UploadTooLarge
+from .errors import InputDownloadFailed, UploadTooLarge, for_client
+from .netguard import check_url, parse_networks
 from .schemas import JobOptions, JobView
-from .storage import Storage, open_storage, safe_filename
+from .storage import Storage, Writer, open_storage, safe_filename
 from .store import ACTIVE_STATES, DONE, FAILED, QUEUED, RUNNING, JobRow, Store
 
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 0.5
 """Seconds between progress writes (each also checks for a cancel)."""
+MAX_REDIRECTS = 5
 
 
 @dataclass
@@ -97,6 +102,9 @@ def run_job(job_id: str, services: Services, stopping: threading.Event | None = 
     if row is None or not store.transition(job_id, ACTIVE_STATES, state=RUNNING, stage="fetch", progress=0.0,
                                            started_at=time.time(), attempts=row.attempts + 1):
         return
+    if row.attempts:  # an earlier attempt died (killed worker or server): drop what it left
+        _remove_work_dirs(services.config.work_dir, job_id)
+        services.storage.delete_prefix(f"{job_prefix(job_id)}/outputs")
     progress = _ProgressWriter(store, job_id, stopping)
     work = Path(tempfile.mkdtemp(prefix=f"{job_id}-", dir=services.config.work_dir))
     try:
@@ -116,9 +124,17 @@ def run_job(job_id: str, services: Services, stopping: threading.Event | None = 
     _notify(services, job_id)
 
 
+def _remove_work_dirs(work_dir: Path, job_id: str) -> None:
+    for folder in work_dir.glob(f"{job_id}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _error_body(job_id: str, exc: Exception) -> dict:
     if isinstance(exc, CastscriptError):
-        return exc.to_dict()
+        return for_client(exc).to_dict()
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return {"error": "output_failed", "message": f"The server ran out of disk space while running the job "
+                f"({exc.strerror}); nothing was kept.", "hint": "Retry later; the operator needs to free disk space."}
     log.error("job %s crashed", job_id, exc_info=exc)
     return {"error": "internal_error", "message": f"The job stopped on an unexpected error: {exc}",
             "hint": "Retry the job; if it fails again, report it with the server log."}
@@ -137,7 +153,7 @@ def _fail(store: Store, job_id: str, error: dict) -> None:
 
 
 def _execute(row: JobRow, services: Services, work: Path, progress: _ProgressWriter) -> list[str]:
-    options = JobOptions(**row.options).to_pipeline_options()
+    options = JobOptions(**row.options).to_pipeline_options(services.config.voice_library(row.owner))
     media = _fetch_input(row, services, work, progress)
     cache = StageCache(services.config.cache_dir, enabled=options.use_cache)
     result = run_pipeline(media, options, work / "out", CallbackProgress(progress), cache=cache)
@@ -163,19 +179,10 @@ def _fetch_input(row: JobRow, services: Services, work: Path, progress: _Progres
 
 
 def _download(url: str, key: str, services: Services, on_fraction) -> None:
-    limit = services.config.max_upload_bytes
     writer = services.storage.writer(key)
     try:
-        with httpx.stream("GET", url, follow_redirects=True, timeout=60.0) as response:
-            response.raise_for_status()
-            total, received = int(response.headers.get("content-length") or 0), 0
-            for chunk in response.iter_bytes(1 << 20):
-                received += len(chunk)
-                if received > limit:
-                    raise UploadTooLarge(f"{url} is larger than the server's limit of {limit} bytes.")
-                writer.write(chunk)
-                if total:
-                    on_fraction(received / total)
+        with _open_public(url, services.config) as response:
+            _copy(response, writer, url, services.config.max_upload_bytes, on_fraction)
         writer.commit()
     except httpx.HTTPError as exc:
         writer.abort()
@@ -184,6 +191,35 @@ def _download(url: str, key: str, services: Services, on_fraction) -> None:
     except BaseException:
         writer.abort()
         raise
+
+
+@contextmanager
+def _open_public(url: str, config: ServiceConfig) -> Iterator[httpx.Response]:
+    """GET ``url``, following redirects by hand so that every hop is checked against internal addresses."""
+    allow = parse_networks(config.fetch_allow)
+    with httpx.Client(timeout=60.0) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            check_url(url, allow)
+            with client.stream("GET", url) as response:
+                if not response.is_redirect:
+                    response.raise_for_status()
+                    yield response
+                    return
+                url = str(response.url.join(response.headers["location"]))
+    raise InputDownloadFailed(f"Too many redirects fetching {url}.", hint="Give the final URL of the media.")
+
+
+def _copy(response: httpx.Response, writer: Writer, url: str, limit: int, on_fraction) -> None:
+    total, received = int(response.headers.get("content-length") or 0), 0
+    if total > limit:
+        raise UploadTooLarge(f"{url} is larger than the server's limit of {limit} bytes.")
+    for chunk in response.iter_bytes(1 << 20):
+        received += len(chunk)
+        if received > limit:
+            raise UploadTooLarge(f"{url} is larger than the server's limit of {limit} bytes.")
+        writer.write(chunk)
+        if total:
+            on_fraction(received / total)
 
 
 def name_from_url(url: str) -> str:
@@ -196,7 +232,8 @@ def _notify(services: Services, job_id: str) -> None:
         return
     payload = JobView.of(row).model_dump(mode="json")
     config = services.config
-    webhooks.deliver(row.webhook_url, payload, row.webhook_secret, config.webhook_attempts, config.webhook_backoff)
+    webhooks.deliver(row.webhook_url, payload, row.webhook_secret, config.webhook_attempts, config.webhook_backoff,
+                     parse_networks(config.fetch_allow))
 
 
 def load_document(services: Services, job_id: str) -> Document:

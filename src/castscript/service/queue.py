@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
+from kombu.exceptions import OperationalError
+
+from .errors import QueueUnavailable
 from .jobs import Services, run_job
 from .store import QUEUED, RUNNING
+
+
+log = logging.getLogger(__name__)
+
+SEND_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1.0}
+"""Publishing waits about 2 s for the broker before the request fails with 503."""
 
 
 class JobQueue(Protocol):
@@ -59,11 +69,19 @@ class CeleryQueue:
         """Workers own the jobs: queued ones wait in the broker."""
 
     def submit(self, job_id: str) -> None:
-        self.app.send_task(self.task_name, args=[job_id], task_id=job_id)
+        try:
+            self.app.send_task(self.task_name, args=[job_id], task_id=job_id, retry_policy=SEND_RETRY)
+        except (OperationalError, OSError) as exc:
+            raise QueueUnavailable(f"The job queue ({self.app.conf.broker_url}) cannot be reached: {exc}",
+                                   hint="Nothing was queued; retry in a moment.") from None
 
     def cancel(self, job_id: str) -> None:
-        # SIGUSR1 raises SoftTimeLimitExceeded inside the task, so the job cleans up its work folder.
-        self.app.control.revoke(job_id, terminate=True, signal="SIGUSR1")
+        """Revoke the task; without a broker the worker still stops at its next progress report."""
+        try:
+            # SIGUSR1 raises SoftTimeLimitExceeded inside the task, so the job cleans up its work folder.
+            self.app.control.revoke(job_id, terminate=True, signal="SIGUSR1")
+        except (OperationalError, OSError) as exc:
+            log.warning("could not revoke job %s (%s); it stops at its next progress report", job_id, exc)
 
     def stop(self) -> None:
         """Nothing to stop: jobs keep running on the workers."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, model_validator
@@ -54,8 +55,11 @@ class JobOptions(BaseModel):
     max_cue_duration: float = Field(7.0, gt=0)
     use_cache: bool = True
 
-    def to_pipeline_options(self) -> PipelineOptions:
-        """The pipeline's options, validated (raises InvalidOption with a readable message)."""
+    def to_pipeline_options(self, voices: Path | None = None) -> PipelineOptions:
+        """The pipeline's options, validated (raises InvalidOption with a readable message).
+
+        ``voices`` is the voice library --identify uses: the job owner's own on a server.
+        """
         check_language(self.language)
         check_targets(self.translate_to)
         parser = argparse.ArgumentParser(add_help=False)
@@ -66,7 +70,9 @@ class JobOptions(BaseModel):
         args.no_diarize, args.no_speaker_labels, args.no_cache = not self.diarize, not self.speaker_labels, not self.use_cache
         args.translate_to, args.formats = ",".join(self.translate_to), ",".join(self.formats)
         options = options_from_args(args)
-        options = replace(options, speakers=replace(options.speakers, names=tuple(self.speaker_names.items())))
+        speakers = replace(options.speakers, names=tuple(self.speaker_names.items()),
+                           library=str(voices) if voices else options.speakers.library)
+        options = replace(options, speakers=speakers)
         options.validate()
         return options
 
@@ -134,6 +140,7 @@ class JobView(BaseModel):
     stage: str | None = Field(None, description="current stage while running (probe, decode, transcribe, ...)")
     percent: int | None = Field(None, description="percent of the current stage done while running")
     error: ErrorBody | None = None
+    attempts: int = Field(0, description="times a worker started the job (more than 1 after a crash or restart)")
     input_name: str
     options: JobOptions
     outputs: list[OutputFile]
@@ -147,7 +154,7 @@ class JobView(BaseModel):
         return cls(
             id=row.id, state=row.state, stage=row.stage if running else None,
             percent=round(100 * row.progress) if running else None,
-            error=ErrorBody(**row.error) if row.error else None, input_name=row.input_name,
+            error=ErrorBody(**row.error) if row.error else None, attempts=row.attempts, input_name=row.input_name,
             options=JobOptions(**row.options),
             outputs=[OutputFile(name=name, url=f"/jobs/{row.id}/outputs/{name}") for name in row.outputs],
             created_at=_time(row.created_at), started_at=_time(row.started_at), finished_at=_time(row.finished_at),

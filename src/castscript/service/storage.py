@@ -42,6 +42,9 @@ class Storage(Protocol):
     def locate(self, key: str) -> Path | str:
         """Where a client reads the object: the local file, or a presigned URL serving it as an attachment."""
 
+    def delete_partial(self, before: float) -> int:
+        """Remove writes abandoned (not touched) since ``before``, e.g. by a server killed mid-upload; their count."""
+
 
 def open_storage(url: str) -> Storage:
     return S3Storage(url) if url.startswith("s3://") else LocalStorage(Path(url).expanduser())
@@ -117,6 +120,14 @@ class LocalStorage:
 
     def locate(self, key: str) -> Path | str:
         return self._path(key)
+
+    def delete_partial(self, before: float) -> int:
+        stale = [path for path in self.root.rglob(".*.part") if path.stat().st_mtime < before]
+        for path in stale:
+            path.unlink(missing_ok=True)
+            with suppress(OSError):  # the folder made for it, if nothing else is in it
+                path.parent.rmdir()
+        return len(stale)
 
 
 def _response_headers(key: str, prefix: str = "") -> dict[str, str]:
@@ -206,6 +217,14 @@ class S3Storage:
     def locate(self, key: str) -> Path | str:
         params = {"Bucket": self.bucket, "Key": self._key(key), **_response_headers(key, "Response")}
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=3600)
+
+    def delete_partial(self, before: float) -> int:
+        prefix = f"{self.prefix}/" if self.prefix else ""
+        response = self.client.list_multipart_uploads(Bucket=self.bucket, Prefix=prefix)
+        stale = [u for u in response.get("Uploads", []) if u["Initiated"].timestamp() < before]
+        for upload in stale:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+        return len(stale)
 
 
 def safe_filename(name: str, fallback: str = "upload") -> str:

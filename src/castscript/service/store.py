@@ -155,6 +155,13 @@ class Store:
             if row is not None:
                 session.delete(row)
 
+    def unused_uploads(self, created_before: float) -> list[UploadRow]:
+        """Uploads older than ``created_before`` that no job uses (abandoned after uploading)."""
+        used = select(JobRow.upload_id).where(JobRow.upload_id.is_not(None))
+        with self.session() as session:
+            query = select(UploadRow).where(UploadRow.created_at < created_before, UploadRow.id.not_in(used))
+            return list(session.scalars(query))
+
     def upload_in_use(self, upload_id: str) -> bool:
         with self.session() as session:
             return session.scalar(select(func.count()).where(JobRow.upload_id == upload_id)) > 0

@@ -11,6 +11,7 @@ import functools
 from celery import Celery
 
 from .config import ServiceConfig
+from .cleanup import remove_idle_work_dirs
 from .jobs import Services, run_job
 
 TASK_NAME = "castscript.run_job"
@@ -50,6 +51,8 @@ def start_worker(config: ServiceConfig, concurrency: int, loglevel: str = "INFO"
     """Run a Celery worker for castscript jobs until stopped (blocks)."""
     global _worker_config
     _worker_config = config
+    remove_idle_work_dirs(_services())  # left by a worker killed on this machine
+    _services.cache_clear()  # each pool process opens its own connections after the fork
     celery_app(config).worker_main([
         "worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "--pool=prefork", f"--queues={QUEUE}",
         "--without-gossip", "--without-mingle", "--hostname=castscript@%h",

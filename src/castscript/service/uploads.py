@@ -1,7 +1,7 @@
 """Streaming multipart upload: the request body flows through python-multipart's parser straight into storage.
 
 Nothing is buffered beyond one megabyte; a body declared or found larger than the limit is refused with 413
-and whatever was written is removed.
+and whatever was written is removed. A stored upload that is not usable media is refused (415/422/413) and removed.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from ..errors import CastscriptError
+from ..media import probe
+from ..media.probe import no_audio
 from .errors import BadUpload, UploadTooLarge
 from .jobs import Services
 from .storage import Writer, safe_filename
@@ -104,7 +107,24 @@ async def receive_upload(request: Request, services: Services, owner: str) -> Up
         raise
     row = UploadRow(id=upload_id, owner=owner, key=f"uploads/{upload_id}/{part.filename}", name=part.filename,
                     size=size, created_at=time.time())
+    await run_in_threadpool(check_media, services, row)
     return await run_in_threadpool(services.store.add_upload, row)
+
+
+def check_media(services: Services, row: UploadRow) -> None:
+    """Probe an upload in local storage (a header read, no decoding); what has no usable audio is removed and refused.
+
+    Uploads in object storage are probed by the worker instead, which fails the job with the same error.
+    """
+    target = services.storage.locate(row.key)
+    if isinstance(target, str):
+        return
+    try:
+        if probe(target).audio_channels is None:
+            raise no_audio(target)
+    except CastscriptError:
+        services.storage.delete_prefix(f"uploads/{row.id}")
+        raise
 
 
 async def _flush(writer: Writer, part: _FilePart) -> int:

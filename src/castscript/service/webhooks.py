@@ -14,6 +14,9 @@ import time
 
 import httpx
 
+from .errors import AddressNotAllowed
+from .netguard import Network, check_url
+
 log = logging.getLogger(__name__)
 
 
@@ -21,9 +24,18 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def deliver(url: str, payload: dict, secret: str | None, attempts: int, backoff: float) -> bool:
-    """POST ``payload`` until the receiver answers 2xx or ``attempts`` run out; True when delivered."""
+def deliver(url: str, payload: dict, secret: str | None, attempts: int, backoff: float,
+            allow: tuple[Network, ...] = ()) -> bool:
+    """POST ``payload`` until the receiver answers 2xx or ``attempts`` run out; True when delivered.
+
+    Internal addresses (outside ``allow``) are never contacted, and redirects are not followed.
+    """
     body = json.dumps(payload).encode()
+    try:
+        check_url(url, allow)
+    except AddressNotAllowed as exc:
+        log.warning("webhook not sent: %s", exc.message)
+        return False
     for attempt in range(1, attempts + 1):
         timestamp = str(int(time.time()))
         headers = {"Content-Type": "application/json", "X-Castscript-Timestamp": timestamp,
