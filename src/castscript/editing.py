@@ -214,7 +214,7 @@ def load_transcript(path: str | Path) -> Document:
         raise InputNotFound(f"No transcript at {path}.", hint="Pass the .json file that castscript run wrote.")
     try:
         return Document.load(path)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise EditError(
             f"{path} is not a castscript JSON transcript ({exc}).",
             hint="Pass the NAME.json written by castscript run (not NAME.whisperx.json).",

@@ -139,9 +139,12 @@ class Api(httpx.Client):
         return job
 
 
-def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = spawn(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+def start_redis(folder: Path, port: int | None = None, persistent: bool = False) -> tuple[subprocess.Popen, str]:
+    """redis-server on ``port`` (a free one by default); ``persistent`` keeps every write in an fsynced AOF in
+    ``folder``, as production needs to keep queued jobs across a Redis restart."""
+    port = port or free_port()
+    durability = ["--appendonly", "yes", "--appendfsync", "always"] if persistent else ["--appendonly", "no"]
+    process = spawn(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", *durability,
                      "--dir", str(folder)], dict(os.environ), folder / "redis.log")
     url = f"redis://127.0.0.1:{port}/0"
 

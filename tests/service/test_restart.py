@@ -7,7 +7,7 @@ import signal
 from .servers import Server, create_token, service_env
 
 
-def test_restart_keeps_queued_and_finished_jobs(tmp_path, jfk):
+def test_restart_keeps_queued_and_finished_jobs(tmp_path, jfk, robustness):
     server = Server(service_env(tmp_path), ["--workers", "1", "--max-active-jobs", "3"]).start()
     try:
         with server.client(create_token(server.env, "erin")) as erin:
@@ -21,11 +21,13 @@ def test_restart_keeps_queued_and_finished_jobs(tmp_path, jfk):
             assert {erin.job(j)["state"] for j in pending} <= {"queued", "running"}
 
             server.stop(signal.SIGKILL)  # a crash: no chance to hand jobs back
+            robustness.fault("SIGKILL of the embedded server with jobs running and queued")
             server.start()
 
             assert erin.job(finished["id"]) == finished
             assert "country" in erin.get(f"/jobs/{finished['id']}/outputs/jfk.txt").text
             assert [erin.wait(j)["state"] for j in pending] == ["done"] * 3
             assert len(erin.get("/jobs").json()) == 4
+            assert not list((tmp_path / "work").iterdir())  # the killed run's work folder went with its retry
     finally:
         server.stop()

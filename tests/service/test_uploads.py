@@ -80,7 +80,8 @@ def small_server(tmp_path_factory):
 
 
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
-def test_oversize_upload_is_refused_with_413_and_nothing_stored(small_server, declared):
+def test_oversize_upload_is_refused_with_413_and_nothing_stored(small_server, declared, robustness):
+    robustness.bad_input("api upload", f"oversize upload ({'declared' if declared else 'chunked'})")
     headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
     body = multipart_body(6 * MiB)
     if declared:
