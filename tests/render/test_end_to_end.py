@@ -39,3 +39,21 @@ def test_run_burns_live_translation_next_to_each_speakers_face(clip, tmp_path):
     assert r"\ko" in ass and r"\pos" in ass
     with av.open(str(burned)) as out, av.open(str(clip.video)) as original:
         assert [bytes(p) for p in out.demux(audio=0) if p.size] == [bytes(p) for p in original.demux(audio=0) if p.size]
+
+
+def test_face_analysis_runs_beside_the_audio_stages(clip, tmp_path):
+    from castscript.pipeline import PipelineOptions, VideoOptions, run_pipeline
+
+    stages = []
+
+    class Stages:
+        def stage(self, name):
+            stages.append(name)
+
+        def update(self, fraction):
+            pass
+
+    result = run_pipeline(clip.video, PipelineOptions(video=VideoOptions(faces=True), formats=("json",)), tmp_path, Stages())
+    assert "faces+transcribe+diarize" in stages
+    assert {"faces", "transcribe", "diarize"} <= set(result.stage_seconds)
+    assert {m["speaker"] for m in result.document.faces["mapping"]} == set(result.document.speakers)

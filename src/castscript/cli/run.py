@@ -31,7 +31,7 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     asr.add_argument("--device", default="auto", help="auto, cpu or cuda")
     asr.add_argument("--compute-type", default=None, help="CTranslate2 compute type (default int8 on CPU, float16 on CUDA)")
     asr.add_argument("--batch-size", type=int, default=0,
-                     help="ASR batch size (0: 8 on the CPU, 32 on a GPU; 1: sequential decoding)")
+                     help="ASR batch size (0: 4 on the CPU, 32 on a GPU; 1: sequential decoding)")
     asr.add_argument("--threads", type=int, default=0,
                      help="CPU threads for the models, shared out between stages running side by side (0: all cores)")
     asr.add_argument("--sequential", action="store_true",
