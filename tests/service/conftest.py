@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .servers import Api, Server, create_token, service_env, wait_until
+from .servers import Api, Server, create_token, looped, service_env, wait_until
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,10 +26,7 @@ def jfk(media) -> Path:
 @pytest.fixture(scope="session")
 def long_audio(media, tmp_path_factory) -> Path:
     """Five minutes of speech (the 60 s multilingual sample looped), for jobs that must still be running."""
-    path = tmp_path_factory.mktemp("long") / "long.mp3"
-    subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "4", "-i", str(media / "faster-whisper" / "multilingual.mp3"),
-                    "-c", "copy", str(path)], check=True)
-    return path
+    return looped(media / "faster-whisper" / "multilingual.mp3", tmp_path_factory.mktemp("long") / "long.mp3", 5)
 
 
 @pytest.fixture(scope="session")

@@ -139,6 +139,20 @@ class Api(httpx.Client):
         return job
 
 
+def looped(source: Path, target: Path, times: int) -> Path:
+    """``source`` played ``times`` times in a row (stream copy, so instant)."""
+    subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", str(times - 1), "-i", str(source), "-c", "copy",
+                    str(target)], check=True)
+    return target
+
+
+def start_worker(env: dict[str, str], data: Path, log: Path) -> subprocess.Popen:
+    """`castscript worker` running one job at a time, once Celery reports it ready."""
+    worker = spawn(["castscript", "worker", "--concurrency", "1", "--data", str(data)], env, log)
+    wait_until(lambda: "ready." in log.read_text(), 60, f"the Celery worker (log: {log})")
+    return worker
+
+
 def start_redis(folder: Path, port: int | None = None, persistent: bool = False) -> tuple[subprocess.Popen, str]:
     """redis-server on ``port`` (a free one by default); ``persistent`` keeps every write in an fsynced AOF in
     ``folder``, as production needs to keep queued jobs across a Redis restart."""

@@ -7,14 +7,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 import pytest
 
-from .servers import Api, Server, create_token, service_env, spawn, start_redis, stop, wait_until
+from .servers import Api, Server, create_token, looped, service_env, start_redis, start_worker, stop, wait_until
 
 
 @dataclass
@@ -46,9 +45,7 @@ def cluster(tmp_path_factory):
     env = service_env(folder / "api", CASTSCRIPT_BROKER=broker, CASTSCRIPT_STORAGE=str(folder / "files"),
                       CASTSCRIPT_DB_URL=f"sqlite:///{folder / 'jobs.sqlite'}")
     server = Server(env).start()
-    log = folder / "worker.log"
-    worker = spawn(["castscript", "worker", "--concurrency", "1", "--data", str(folder / "worker")], env, log)
-    wait_until(lambda: "ready." in log.read_text(), 60, f"the Celery worker (log: {log})")
+    worker = start_worker(env, folder / "worker", folder / "worker.log")
     with server.client(create_token(env, "grace")) as client:
         cluster = Cluster(folder, redis, broker, server, worker, client)
         yield cluster
@@ -59,10 +56,8 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def two_minutes(media, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("two-minutes") / "two-minutes.mp3"
-    subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "1", "-i", str(media / "faster-whisper" / "multilingual.mp3"),
-                    "-c", "copy", str(path)], check=True)
-    return path
+    return looped(media / "faster-whisper" / "multilingual.mp3",
+                  tmp_path_factory.mktemp("two-minutes") / "two-minutes.mp3", 2)
 
 
 def stage_files(cluster: Cluster) -> dict[str, float]:

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 
-from .servers import Server, create_token, free_port, service_env, spawn, start_redis, stop, wait_until
+from .servers import Server, create_token, free_port, service_env, spawn, start_redis, start_worker, stop, wait_until
 
 BUCKET, INBOX = "castscript", "inbox"
 
@@ -41,9 +41,7 @@ def cluster(tmp_path_factory, s3, s3_endpoint):
         AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
     )
     server = Server(env).start()
-    worker_log = folder / "worker.log"
-    worker = spawn(["castscript", "worker", "--concurrency", "1", "--data", str(folder / "worker")], env, worker_log)
-    wait_until(lambda: "ready." in worker_log.read_text(), 60, f"the Celery worker (log: {worker_log})")
+    worker = start_worker(env, folder / "worker", folder / "worker.log")
     yield server
     stop(worker)
     server.stop()

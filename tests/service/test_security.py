@@ -183,3 +183,28 @@ def test_docs_work_offline(embedded):
             assert anonymous.get(asset).status_code == 200, asset
         assert "/jobs" in anonymous.get("/openapi.json").json()["paths"]
     assert httpx.get(f"{embedded.url}/redoc").status_code == 404
+
+
+def test_docs_render_in_a_browser_cut_off_from_the_internet(embedded):
+    """Headless Chromium may only reach the server: Swagger UI still renders every documented route."""
+    from playwright.sync_api import sync_playwright
+
+    elsewhere: list[str] = []
+
+    def only_the_server(route):
+        if route.request.url.startswith(embedded.url):
+            return route.continue_()
+        elsewhere.append(route.request.url)
+        return route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", only_the_server)
+            page.goto(f"{embedded.url}/docs")
+            page.wait_for_selector(".opblock-summary-path", timeout=15_000)
+            paths = page.locator(".opblock-summary-path").all_inner_texts()
+        finally:
+            browser.close()
+    assert "/jobs/{job_id}/transcript" in " ".join(paths) and elsewhere == []

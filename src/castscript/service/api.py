@@ -1,8 +1,9 @@
 """The HTTP API (FastAPI, documented at /docs) and the web UI it serves.
 
-Every API route but /health needs a token (the UI's static files and the OpenAPI docs hold no data); every job route
-looks the job up by (owner, id), so another owner's job is simply "not found". Errors are JSON bodies
-{error, message, hint} with a 4xx status.
+Every API route but /health needs a token (the UI's static files and the OpenAPI docs, served offline from
+/docs-assets, hold no data); every job route looks the job up by (owner, id), so another owner's job is simply
+"not found". Errors are JSON bodies {error, message, hint} with a 4xx status (503 while the queue is unreachable),
+and never show the server's folders.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import hashlib
 import logging
 import time
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
+import fastapi_offline
 from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -23,7 +26,6 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__, web
 from ..errors import CastscriptError
@@ -305,14 +307,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def install_docs(app: FastAPI) -> None:
-    """Swagger UI at /docs from the swagger-ui-bundle package's files: works offline, loads nothing from a CDN."""
-    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    """Swagger UI 5 at /docs from the files the fastapi-offline package ships: works offline, no CDN."""
+    app.mount(DOCS_ASSETS, StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     def docs():
         return get_swagger_ui_html(
             openapi_url=app.openapi_url, title=f"{app.title} API", swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css", swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png")
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css", swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png")
 
 
 class SecurityHeaders:

@@ -1,7 +1,10 @@
 """Celery side of scale-out: the task that runs one job, and `castscript worker`.
 
-Jobs are acknowledged late (after they finish), so a worker that dies mid-job leaves its job in Redis for another
-worker; the job's stage cache lets the retry skip finished stages.
+Jobs are acknowledged late (after they finish) and rejected back to the queue when their worker process dies, so a
+worker killed mid-job leaves its job in Redis for another; the stage cache in the worker's data folder lets the retry
+skip finished stages. Redis must persist its data (appendonly yes) for queued jobs to survive a Redis restart; a
+job whose acknowledgement was lost with the connection comes back after ``visibility_timeout`` and is skipped, as it
+is no longer queued or running.
 """
 
 from __future__ import annotations
