@@ -136,6 +136,8 @@ def bad_media(tmp_path_factory, media) -> dict[str, Path]:
     files["empty"].touch()
     files["text-as-mp4"] = path("notes.mp4")
     files["text-as-mp4"].write_text("Minutes of the meeting\n" * 40)
+    files["unknown-binary-format"] = path("model.xyz")
+    files["unknown-binary-format"].write_bytes(bytes(range(256)) * 64)
     files["16-byte-text-as-flac"] = path("tiny.flac")
     files["16-byte-text-as-flac"].write_bytes(b"sixteen bytes!!\n")
     files["flac-header-only"] = path("header-only.flac")

@@ -17,6 +17,7 @@ REFUSED = [
     ("empty", NOT_MEDIA, "Input file is empty (0 bytes)"),
     ("text-as-mp4", NOT_MEDIA, "holds text, not audio or video"),
     ("16-byte-text-as-flac", NOT_MEDIA, "holds text, not audio or video"),
+    ("unknown-binary-format", NOT_MEDIA, "Not a media file (ffmpeg cannot read it)"),
     ("flac-header-only", CORRUPT, "ends before its first audio or video data: it is truncated"),
     ("wav-without-samples", CORRUPT, "No audio could be decoded"),
     ("truncated-mp4", CORRUPT, "starts like a media file (MP4/QuickTime) but cannot be opened: it is probably truncated"),

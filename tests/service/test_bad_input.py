@@ -13,6 +13,7 @@ REFUSED_AT_UPLOAD = [
     ("empty", 415, "not_media", "Input file is empty"),
     ("text-as-mp4", 415, "not_media", "holds text, not audio or video"),
     ("16-byte-text-as-flac", 415, "not_media", "holds text, not audio or video"),
+    ("unknown-binary-format", 415, "not_media", "Not a media file (ffmpeg cannot read it)"),
     ("truncated-mp4", 422, "corrupt_media", "probably truncated"),
     ("flac-header-only", 422, "corrupt_media", "it is truncated"),
     ("video-without-audio", 422, "no_audio_stream", "No audio stream"),
