@@ -44,7 +44,7 @@ class ServiceConfig:
     broker: str | None = None
     """redis://... sends jobs to Celery workers; None runs them in this process."""
     workers: int = 2
-    """In-process worker threads (without a broker)."""
+    """Jobs run at once: in-process worker threads (without a broker), or a Celery worker's concurrency."""
     max_upload_bytes: int = 10 * GB
     max_active_jobs: int = 100
     """Queued plus running jobs allowed per token owner."""
@@ -77,6 +77,12 @@ class ServiceConfig:
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def job_threads(self) -> int:
+        """CPU threads each job's models get: the cores shared out between the jobs running at once (CTranslate2
+        and onnxruntime slow down many times over when their threads outnumber the cores)."""
+        return max(1, len(os.sched_getaffinity(0)) // max(1, self.workers))
 
     def voice_library(self, owner: str) -> Path:
         """Each owner's own voice library (enrol with: castscript speakers enroll --voices THIS_PATH ...)."""

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -153,9 +153,11 @@ def _fail(store: Store, job_id: str, error: dict) -> None:
 
 
 def _execute(row: JobRow, services: Services, work: Path, progress: _ProgressWriter) -> list[str]:
-    options = JobOptions(**row.options).to_pipeline_options(services.config.voice_library(row.owner))
+    config = services.config
+    options = JobOptions(**row.options).to_pipeline_options(config.voice_library(row.owner))
+    options = replace(options, threads=config.job_threads)
     media = _fetch_input(row, services, work, progress)
-    cache = StageCache(services.config.cache_dir, enabled=options.use_cache)
+    cache = StageCache(config.cache_dir, enabled=options.use_cache)
     result = run_pipeline(media, options, work / "out", CallbackProgress(progress), cache=cache)
     progress("store", 0.0)
     for path in result.outputs:

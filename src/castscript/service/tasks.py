@@ -10,6 +10,7 @@ is no longer queued or running.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 from celery import Celery
 
@@ -53,7 +54,7 @@ def run_job_task(job_id: str) -> None:
 def start_worker(config: ServiceConfig, concurrency: int, loglevel: str = "INFO") -> None:
     """Run a Celery worker for castscript jobs until stopped (blocks)."""
     global _worker_config
-    _worker_config = config
+    _worker_config = replace(config, workers=concurrency)
     remove_idle_work_dirs(_services())  # left by a worker killed on this machine
     _services.cache_clear()  # each pool process opens its own connections after the fork
     celery_app(config).worker_main([
