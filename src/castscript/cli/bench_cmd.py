@@ -25,7 +25,8 @@ def register(subparsers) -> None:
     parser.add_argument("--media-dir", default=os.environ.get("CASTSCRIPT_MEDIA", "../shared/media"),
                         help="shared media folder used to generate the input (CASTSCRIPT_MEDIA)")
     parser.add_argument("--compare", action="store_true",
-                        help="also time plain faster-whisper and castscript's ASR alone on the same file and settings")
+                        help="also time plain faster-whisper and castscript's ASR alone on the same file and settings "
+                             "(each twice, interleaved)")
     parser.add_argument("--compare-sequential", action="store_true",
                         help="also time the same run with its stages one after the other")
     parser.add_argument("--rerun", action="store_true", help="also time a second run that reuses cached stages")
@@ -76,17 +77,24 @@ def _generated(args: argparse.Namespace, scratch: Path) -> Path:
 
 
 def _compare(source: Path, options: PipelineOptions, scratch: Path, media_seconds: float) -> None:
-    """Plain faster-whisper against castscript's ASR alone, same model, threads and settings (model loaded first)."""
+    """Plain faster-whisper against castscript's ASR alone, same model, threads and settings (model loaded first),
+    timed in the order plain, castscript, castscript, plain so that a drift in the machine's load cancels out."""
     threads = options.threads or len(os.sched_getaffinity(0))
     asr = dataclasses.replace(options.asr, cpu_threads=threads)
-    plain = measure_plain_faster_whisper(source, asr)
     asr_only = PipelineOptions(asr=asr, speakers=dataclasses.replace(options.speakers, enabled=False),
                                formats=("json",), use_cache=False, threads=threads)
-    ours = measure_pipeline(source, asr_only, scratch / "out-asr", media_seconds)
-    decode_and_asr = ours.stage_seconds.get("decode", 0.0) + ours.stage_seconds["transcribe"]
-    print(f"\nplain faster-whisper (decode + transcribe): {plain:.2f} s ({media_seconds / plain:.1f}x real time)")
-    print(f"castscript ASR alone (decode + transcribe): {decode_and_asr:.2f} s; / plain faster-whisper: "
-          f"{decode_and_asr / plain:.2f}")
+
+    def ours() -> float:
+        figures = measure_pipeline(source, asr_only, scratch / "out-asr", media_seconds)
+        return figures.stage_seconds.get("decode", 0.0) + figures.stage_seconds["transcribe"]
+
+    plain = [measure_plain_faster_whisper(source, asr)]
+    castscript = [ours(), ours()]
+    plain.append(measure_plain_faster_whisper(source, asr))
+    print(f"\nplain faster-whisper (decode + transcribe): {' s, '.join(f'{t:.2f}' for t in plain)} s "
+          f"({media_seconds * 2 / sum(plain):.1f}x real time)")
+    print(f"castscript ASR alone (decode + transcribe): {' s, '.join(f'{t:.2f}' for t in castscript)} s; "
+          f"/ plain faster-whisper: {sum(castscript) / sum(plain):.2f}")
     try:
         import whisperx  # noqa: F401
     except ImportError:
