@@ -59,3 +59,23 @@ def test_one_speaker(media):
     assert result.labels == ["SPEAKER_00"]
     speech = sum(t.end - t.start for t in result.turns)
     assert 7.0 < speech < 11.0
+
+
+def test_digitally_silent_windows_skip_the_model(sample_audio):
+    """Hours of silence cost no model time: only the windows with sound are segmented."""
+    from castscript.diarization.segmentation import Segmenter
+
+    segmenter = Segmenter()
+    calls = []
+    model = segmenter._session
+
+    class Counting:
+        def run(self, outputs, feeds):
+            calls.append(len(feeds["x"]))
+            return model.run(outputs, feeds)
+
+    segmenter._session = Counting()
+    audio = np.concatenate([np.zeros(16_000 * 120, np.float32), sample_audio[: 16_000 * 20]])
+    windows = list(segmenter.windows(audio, 5.0))
+    assert sum(calls) < 8 < len(windows)  # only windows reaching into the last 20 s
+    assert not any(w.activity.any() for w in windows[:20]) and any(w.activity.any() for w in windows[-3:])

@@ -15,6 +15,7 @@ from .. import models
 from ..document import Segment, Word
 from ..errors import InvalidOption, ModelNotFound
 from ..media import SAMPLE_RATE
+from ..media.audio import is_digital_silence
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def transcribe(
     """Transcribe ``audio`` (16 kHz mono float32); ``progress`` gets the fraction done (0-1)."""
     if options.task not in ("transcribe", "translate"):
         raise InvalidOption(f"Unknown ASR task '{options.task}'.", hint="Use 'transcribe' or 'translate'.")
-    if len(audio) < SAMPLE_RATE // 10 or not np.any(np.abs(audio) > 1e-4):
+    if len(audio) < SAMPLE_RATE // 10 or is_digital_silence(audio):
         return AsrResult(language=_forced_language(options), language_probability=None)
     device = resolve_device(options.device)
     compute_type = options.compute_type or ("int8" if device == "cpu" else "float16")

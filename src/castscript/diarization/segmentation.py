@@ -10,6 +10,7 @@ from typing import Iterator
 import numpy as np
 
 from ..media import SAMPLE_RATE
+from ..media.audio import is_digital_silence
 from .onnx import model_file, session
 
 MODEL_NAME = "pyannote-segmentation-3.0"
@@ -72,9 +73,16 @@ class Segmenter:
         for first in range(0, len(starts), self.batch_size):
             batch_starts = starts[first : first + self.batch_size]
             chunks = np.stack([_padded(audio[s : s + WINDOW_SAMPLES]) for s in batch_starts])
-            classes = self._session.run(None, {"x": chunks[:, np.newaxis, :]})[0].argmax(axis=-1)
-            for start, chunk, frame_classes in zip(batch_starts, chunks, classes):
+            for start, chunk, frame_classes in zip(batch_starts, chunks, self._classes(chunks)):
                 yield Window(start, self._mapping[frame_classes], chunk)
+
+    def _classes(self, chunks: np.ndarray) -> np.ndarray:
+        """[windows, frames] powerset class per frame; digitally silent windows are class 0 without running the model."""
+        classes = np.zeros((len(chunks), FRAMES_PER_WINDOW), dtype=np.int64)
+        loud = np.array([not is_digital_silence(chunk) for chunk in chunks])
+        if loud.any():
+            classes[loud] = self._session.run(None, {"x": chunks[loud][:, np.newaxis, :]})[0].argmax(axis=-1)
+        return classes
 
     def window_count(self, num_samples: int, step_seconds: float) -> int:
         return len(window_starts(num_samples, int(round(step_seconds * SAMPLE_RATE))))

@@ -115,6 +115,11 @@ class _Tally:
             )
 
 
+def is_digital_silence(audio: np.ndarray, level: float = 1e-4) -> bool:
+    """No sample beyond +/-``level``; checked without copying the audio (max and min are reductions)."""
+    return len(audio) == 0 or (float(audio.max()) <= level and float(audio.min()) >= -level)
+
+
 def _decoded_frames(path: str | Path, progress: ProgressCallback | None) -> Iterator[np.ndarray]:
     with open_container(path) as container:
         if not container.streams.audio:
