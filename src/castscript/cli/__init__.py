@@ -13,6 +13,7 @@ import sys
 
 from .. import __version__
 from ..errors import CastscriptError
+from ..memory import tune_malloc
 
 COMMAND_MODULES = ["run", "demo", "models_cmd", "bench_cmd", "speakers_cmd", "edit_cmd", "serve", "eval_cmd"]
 
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    tune_malloc()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
