@@ -11,7 +11,9 @@ import pytest
 
 from castscript.cache import StageCache
 from castscript.document import Document, MediaInfo, Speaker, SpeakerTurn
-from castscript.faces import FaceAnalysis, FaceBox, FaceOptions, FaceTrack, add_faces, analyse_faces, match_speakers
+from castscript.faces import (
+    FaceAnalysis, FaceBox, FaceOptions, FaceTrack, analyse_faces, attach_faces, cached_face_analysis, match_speakers,
+)
 from castscript.faces.cluster import cluster_tracks
 from castscript.faces.models import FaceModels
 from castscript.faces.synthetic import make_clip
@@ -57,7 +59,7 @@ def test_each_face_is_matched_to_the_voice_heard_with_it(clip, analysis, tmp_pat
                         speakers={"Anna": Speaker("Anna"), "Ben": Speaker("Ben")})
     cache = StageCache(tmp_path)
     fractions = []
-    add_faces(document, clip.video, "talking-heads", cache, fractions.append)
+    attach_faces(document, cached_face_analysis(clip.video, "talking-heads", cache, fractions.append))
     anna, ben = document.speakers["Anna"], document.speakers["Ben"]
     assert side(analysis, anna.face_person) == "left" and side(analysis, ben.face_person) == "right"
     assert anna.face_confidence > 0.5 and ben.face_confidence > 0.5
@@ -68,7 +70,7 @@ def test_each_face_is_matched_to_the_voice_heard_with_it(clip, analysis, tmp_pat
     assert all(len(box) == 5 for track in summary["tracks"] for box in track["boxes"])
 
     again = Document(media=document.media, turns=list(clip.turns), speakers={"Anna": Speaker("Anna")})
-    add_faces(again, clip.video, "talking-heads", cache, lambda _: None)
+    attach_faces(again, cached_face_analysis(clip.video, "talking-heads", cache, lambda _: None))
     assert cache.hits == ["faces"] and again.speakers["Anna"].face_person == anna.face_person
 
 
@@ -132,5 +134,5 @@ def test_video_without_faces_gives_an_empty_analysis(tmp_path, face_models):
     analysis = analyse_faces(video, face_models=face_models)
     assert analysis.tracks == [] and analysis.people == []
     document = Document(media=MediaInfo(str(video), 2.0, has_video=True), turns=[SpeakerTurn(0, 1, "A")])
-    add_faces(document, video, "blank", StageCache(enabled=False), lambda _: None)
+    attach_faces(document, cached_face_analysis(video, "blank", StageCache(enabled=False), lambda _: None))
     assert document.faces["mapping"] == [] and document.faces["people"] == []

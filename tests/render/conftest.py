@@ -7,7 +7,7 @@ import pytest
 
 from castscript.cache import StageCache
 from castscript.document import Document, Segment, Speaker, SpeakerTurn, Word
-from castscript.faces import add_faces
+from castscript.faces import attach_faces, cached_face_analysis
 from castscript.faces.synthetic import make_clip
 from castscript.media import probe
 
@@ -47,6 +47,6 @@ def clip_document(clip) -> Document:
         turns=list(clip.turns),
         translation_languages=["pt"],
     )
-    add_faces(document, clip.video, "render-clip", StageCache(enabled=False), lambda _: None)
+    attach_faces(document, cached_face_analysis(clip.video, "render-clip", StageCache(enabled=False), lambda _: None))
     assert {m["speaker"] for m in document.faces["mapping"]} == {"Anna", "Ben"}
     return document

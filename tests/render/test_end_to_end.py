@@ -42,6 +42,7 @@ def test_run_burns_live_translation_next_to_each_speakers_face(clip, tmp_path):
 
 
 def test_face_analysis_runs_beside_the_audio_stages(clip, tmp_path):
+    from castscript.cache import StageCache
     from castscript.pipeline import PipelineOptions, VideoOptions, run_pipeline
 
     stages = []
@@ -53,7 +54,8 @@ def test_face_analysis_runs_beside_the_audio_stages(clip, tmp_path):
         def update(self, fraction):
             pass
 
-    result = run_pipeline(clip.video, PipelineOptions(video=VideoOptions(faces=True), formats=("json",)), tmp_path, Stages())
+    options = PipelineOptions(video=VideoOptions(faces=True), formats=("json",))
+    result = run_pipeline(clip.video, options, tmp_path, Stages(), StageCache(tmp_path / "cold-cache"))
     assert "faces+transcribe+diarize" in stages
     assert {"faces", "transcribe", "diarize"} <= set(result.stage_seconds)
     assert {m["speaker"] for m in result.document.faces["mapping"]} == set(result.document.speakers)

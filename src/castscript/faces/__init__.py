@@ -18,9 +18,8 @@ from .match import match_speakers
 from .models import DETECTOR, EMBEDDER, FaceModels
 from .track import OpenTrack, Tracker
 
-__all__ = ["FaceAnalysis", "FaceBox", "FaceMatch", "FaceOptions", "FaceTrack", "add_faces", "analyse_faces", "attach_faces",
-           "cached_face_analysis",
-           "match_speakers"]
+__all__ = ["FaceAnalysis", "FaceBox", "FaceMatch", "FaceOptions", "FaceTrack", "analyse_faces", "attach_faces",
+           "cached_face_analysis", "match_speakers"]
 
 log = logging.getLogger(__name__)
 
@@ -30,18 +29,6 @@ MIN_EMBED_SIZE = 24
 """Faces smaller than this (video px) are tracked but not embedded."""
 
 
-def add_faces(
-    document: Document,
-    input_path: Path,
-    fingerprint: str,
-    cache: StageCache,
-    progress: Callable[[float], None],
-    options: FaceOptions = FaceOptions(),
-) -> None:
-    """Analyse the faces of ``input_path`` (cached), match them to ``document.turns``, record both on the document."""
-    attach_faces(document, cached_face_analysis(input_path, fingerprint, cache, progress, options))
-
-
 def cached_face_analysis(
     input_path: Path,
     fingerprint: str,
@@ -49,6 +36,7 @@ def cached_face_analysis(
     progress: Callable[[float], None],
     options: FaceOptions = FaceOptions(),
 ) -> FaceAnalysis:
+    """The face analysis of ``input_path`` from the stage cache, or computed and stored."""
     return cache.get_or_compute(
         "faces",
         stage_key("faces", fingerprint, asdict(options), DETECTOR, EMBEDDER),
