@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -12,6 +13,13 @@ from .progress import Progress
 
 ProgressCallback = Callable[[float], None]
 StageWork = Callable[[ProgressCallback], Any]
+
+
+def threads_or_all(threads: int = 0) -> int:
+    """``threads`` when positive, else every core this process may use."""
+    if threads > 0:
+        return threads
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class Abandoned(Exception):

@@ -1,13 +1,13 @@
-"""Stage orchestration: probe -> decode -> ASR | diarization -> attribution -> translation -> faces -> outputs -> burn.
+"""Stage orchestration: probe -> decode -> (ASR | diarization | faces, side by side) -> attribution -> translation
+-> outputs -> burn.
 
-Media is decoded once; each model stage's result is cached by the content hash of the media plus its options, so a
-re-run with only a new translation target or output style reuses ASR and diarization.
+Media is decoded once, and only when a stage needs it; each model stage's result is cached by the content hash of the
+media plus its options, so a re-run with only a new translation target or output style reuses ASR and diarization.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -17,7 +17,7 @@ import numpy as np
 
 from .asr import AsrOptions, AsrResult, transcribe
 from .cache import StageCache, media_fingerprint, stage_key
-from .concurrency import SideBySide, StageTimes
+from .concurrency import SideBySide, StageTimes, threads_or_all
 from .diarization import DiarizationResult, diarize
 from .document import Document, MediaInfo, Segment, Word
 from .errors import InvalidOption
@@ -224,9 +224,9 @@ def _share_threads(options: PipelineOptions, with_faces: bool) -> tuple[AsrOptio
 
     Side by side, ASR keeps every core and diarization gets a quarter (at least one): CTranslate2 scales with cores,
     while diarization is mostly single-threaded work between short model calls. Measured on 2 cores (6 min of
-    speech): ASR 2 + diarization 1 side by side takes 0.5-0.7 x the sequential time; 1 + 1 or 2 + 2 are slower.
+    speech): ASR 2 + diarization 1 side by side takes 0.5-0.8 x the sequential time; 1 + 1 or 2 + 2 are slower.
     """
-    total = options.threads or len(os.sched_getaffinity(0))
+    total = threads_or_all(options.threads)
     side_by_side = options.parallel and (options.speakers.enabled or with_faces)
     diarization = max(1, total // 4) if side_by_side else total
     return replace(options.asr, cpu_threads=options.asr.cpu_threads or total), diarization

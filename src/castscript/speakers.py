@@ -24,11 +24,10 @@ def add_speakers(
     """Diarize (cached) and fill the document's turns and speakers, giving every segment and word its speaker."""
     settings = diarization_options(options)
     key = diarization_key(settings, fingerprint)
-    result = cached_diarization_result(cache, key)
-    if result is None:
-        result = cache.store(
-            "diarization", key, diarize(audio, settings, progress=progress.update), DiarizationResult.to_dict
-        )
+    result = cache.get_or_compute(
+        "diarization", key, lambda: diarize(audio, settings, progress=progress.update),
+        DiarizationResult.to_dict, DiarizationResult.from_dict,
+    )
     apply_diarization(document, result, options)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..benchmark import (
     RunFigures, format_table, generate_long_media, measure_pipeline, measure_plain_faster_whisper, side_by_side_summary,
 )
+from ..concurrency import threads_or_all
 from ..errors import InvalidOption
 from ..media import probe
 from ..pipeline import PipelineOptions
@@ -41,7 +42,7 @@ def command(args: argparse.Namespace) -> int:
         media_seconds = probe(source).duration
         options = options_from_args(args)
         os.environ["CASTSCRIPT_CACHE"] = str(scratch / "cache")  # a cold cache, so stages really run
-        print(f"input: {source} ({media_seconds / 60:.1f} min), {len(os.sched_getaffinity(0))} CPU cores")
+        print(f"input: {source} ({media_seconds / 60:.1f} min), {threads_or_all()} CPU cores")
         figures = measure_pipeline(source, options, scratch / "out", media_seconds)
         _report(figures, "whole pipeline")
         if args.rerun:
@@ -79,7 +80,7 @@ def _generated(args: argparse.Namespace, scratch: Path) -> Path:
 def _compare(source: Path, options: PipelineOptions, scratch: Path, media_seconds: float) -> None:
     """Plain faster-whisper against castscript's ASR alone, same model, threads and settings (model loaded first),
     timed in the order plain, castscript, castscript, plain so that a drift in the machine's load cancels out."""
-    threads = options.threads or len(os.sched_getaffinity(0))
+    threads = threads_or_all(options.threads)
     asr = dataclasses.replace(options.asr, cpu_threads=threads)
     asr_only = PipelineOptions(asr=asr, speakers=dataclasses.replace(options.speakers, enabled=False),
                                formats=("json",), use_cache=False, threads=threads)

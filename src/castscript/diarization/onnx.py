@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import onnxruntime as ort
 
 from .. import models
+from ..concurrency import threads_or_all
 from ..errors import ModelNotFound
-
-
-def threads_or_all(threads: int) -> int:
-    """``threads`` when positive, else every core this process may use."""
-    if threads > 0:
-        return threads
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def model_file(name: str, model_dir: str | Path | None) -> Path:

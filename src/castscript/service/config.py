@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
+from ..concurrency import threads_or_all
 from ..errors import InvalidOption
 
 GB = 1 << 30
@@ -82,7 +83,7 @@ class ServiceConfig:
     def job_threads(self) -> int:
         """CPU threads each job's models get: the cores shared out between the jobs running at once (CTranslate2
         and onnxruntime slow down many times over when their threads outnumber the cores)."""
-        return max(1, len(os.sched_getaffinity(0)) // max(1, self.workers))
+        return max(1, threads_or_all() // max(1, self.workers))
 
     def voice_library(self, owner: str) -> Path:
         """Each owner's own voice library (enrol with: castscript speakers enroll --voices THIS_PATH ...)."""
