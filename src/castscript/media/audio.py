@@ -134,8 +134,9 @@ def _decoded_frames(path: str | Path, progress: ProgressCallback | None) -> Iter
         for packet in _demux(container, stream, path):
             try:
                 frames = packet.decode()
-            except av.error.InvalidDataError:
-                tally.bad += 1  # like ffmpeg, skip a damaged packet and go on
+            except av.error.FFmpegError:
+                # like ffmpeg, skip a damaged packet and go on (decoders report damage as EINVAL, EPERM, ...)
+                tally.bad += 1
                 continue
             for frame in frames:
                 tally.good += 1
