@@ -6,12 +6,13 @@ re-written from it. Speakers are named by label (SPEAKER_00) or by their current
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .document import Document, Segment, Speaker, SpeakerTurn
+from .document import Document, Segment, Speaker, SpeakerTurn, Word
 from .errors import CastscriptError, InputNotFound
 from .subtitles import FORMATS, OutputOptions, write_outputs
 from .subtitles.cues import join_words
@@ -128,7 +129,8 @@ def set_word_speaker(document: Document, ref: WordRef, key: str) -> str:
 
 
 def _split_by_speaker(segment: Segment) -> list[Segment]:
-    """Runs of consecutive words by one speaker; the run with the most words keeps the segment's translations."""
+    """Runs of consecutive words by one speaker. A segment that splits hands each piece its share of the
+    translations (hand-written ones, cut at the same word fraction) and marks the pieces for re-translation."""
     runs: list[list] = []
     for word in segment.words:
         word.speaker = word.speaker or segment.speaker
@@ -136,14 +138,32 @@ def _split_by_speaker(segment: Segment) -> list[Segment]:
             runs[-1].append(word)
         else:
             runs.append([word])
-    longest = max(range(len(runs)), key=lambda i: len(runs[i]))
-    return [
-        Segment(
-            run[0].start, run[-1].end, join_words([w.text for w in run]), run, run[0].speaker, segment.language,
-            dict(segment.translations) if i == longest else {},
-        )
-        for i, run in enumerate(runs)
-    ]
+    if len(runs) == 1:
+        segment.speaker = runs[0][0].speaker
+        return [segment]
+    return _pieces(segment, runs)
+
+
+def _pieces(segment: Segment, runs: list[list[Word]]) -> list[Segment]:
+    """``segment`` cut into one segment per run of its words, each marked for re-translation."""
+    counts = [len(run) for run in runs]
+    pieces = []
+    for i, run in enumerate(runs):
+        piece = Segment(run[0].start, run[-1].end, join_words([w.text for w in run]), run, run[0].speaker,
+                        segment.language, {}, list(segment.translation_edited))
+        for language, text in segment.translations.items():
+            piece.translations[language] = _share(text, counts, i) if language in segment.translation_edited else ""
+        mark_stale(piece)
+        pieces.append(piece)
+    return pieces
+
+
+def _share(text: str, counts: list[int], index: int) -> str:
+    """Piece ``index`` of ``text`` cut at the same word fractions as ``counts`` cut the source."""
+    tokens = text.split()
+    total = sum(counts)
+    bounds = [round(len(tokens) * sum(counts[:i]) / total) for i in range(len(counts) + 1)]
+    return " ".join(tokens[bounds[index] : bounds[index + 1]])
 
 
 def _join_neighbour(document: Document, first: int, count: int, word) -> None:
@@ -162,11 +182,16 @@ def _joinable(left: Segment, right: Segment) -> bool:
 
 
 def _absorb(into: Segment, piece: Segment, before: bool) -> None:
+    """``piece`` joins ``into``: words, time, text; hand-written translations are joined, the rest re-translated."""
     into.words = piece.words + into.words if before else into.words + piece.words
     into.start, into.end = min(into.start, piece.start), max(into.end, piece.end)
     into.text = join_words([w.text for w in into.words])
-    for language, text in piece.translations.items():
-        into.translations.setdefault(language, text)
+    for language in set(into.translations) | set(piece.translations):
+        if language in into.translation_edited or language in piece.translation_edited:
+            parts = [piece.translations.get(language, ""), into.translations.get(language, "")]
+            into.translations[language] = " ".join(p for p in (parts if before else parts[::-1]) if p)
+            into.translation_edited = sorted({*into.translation_edited, language})
+    mark_stale(into)
 
 
 def _move_turn_time(document: Document, start: float, end: float, old: str | None, new: str) -> None:
@@ -235,3 +260,147 @@ def rewrite_outputs(
     wanted = formats if formats is not None else existing_formats(json_path.parent, stem)
     output_dir = Path(output_dir) if output_dir is not None else json_path.parent
     return write_outputs(document, output_dir, stem, list(dict.fromkeys(["json", *wanted])), options)
+
+
+# ---- line edits (the operations of the web editor, the edits API and `castscript edit --ops`) ------------------
+
+
+def mark_stale(segment: Segment) -> None:
+    """Drop the machine translations of ``segment`` (its text changed); translations.refresh_translations fills
+    them again. Hand-written ones (``translation_edited``) are kept."""
+    for language in segment.translations:
+        if language not in segment.translation_edited:
+            segment.translations[language] = ""
+
+
+def segment_at(document: Document, index: int) -> Segment:
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(document.segments):
+        raise EditError(f"There is no line {index}; the transcript has lines 0-{len(document.segments) - 1}.")
+    return document.segments[index]
+
+
+def set_text(document: Document, index: int, text: str) -> Segment:
+    """Replace a line's text; unchanged words keep their timings, new ones share the time of those they replace."""
+    segment = segment_at(document, index)
+    tokens = text.split()
+    if not tokens:
+        raise EditError(f"The new text of line {index} is empty.", hint="Merge the line into a neighbour instead.")
+    if segment.words:
+        segment.words = retime_words(segment, tokens)
+    segment.text = join_words(tokens)
+    mark_stale(segment)
+    return segment
+
+
+def retime_words(segment: Segment, tokens: list[str]) -> list[Word]:
+    """Words for ``tokens``: those matching the old words keep their times; each changed stretch shares the time of
+    the words it replaces (or the gap it fills) in proportion to its characters."""
+    old = segment.words
+    matcher = difflib.SequenceMatcher(a=[w.text for w in old], b=tokens, autojunk=False)
+    words: list[Word] = []
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            words += [Word(w.start, w.end, w.text, w.probability, w.speaker) for w in old[a0:a1]]
+        elif b1 > b0:
+            start = old[a0].start if a1 > a0 else (words[-1].end if words else segment.start)
+            end = old[a1 - 1].end if a1 > a0 else (old[a0].start if a0 < len(old) else segment.end)
+            words += _spread(tokens[b0:b1], start, max(end, start), segment.speaker)
+    return words
+
+
+def _spread(tokens: list[str], start: float, end: float, speaker: str | None) -> list[Word]:
+    """``tokens`` over [start, end] in proportion to their length (one character of weight for the gap after each)."""
+    weights = [len(t) + 1 for t in tokens]
+    total, cursor, words = sum(weights), start, []
+    for token, weight in zip(tokens, weights):
+        share = (end - start) * weight / total
+        words.append(Word(round(cursor, 3), round(cursor + share * len(token) / weight, 3), token, 1.0, speaker))
+        cursor += share
+    return words
+
+
+def set_segment_speaker(document: Document, index: int, key: str) -> str:
+    """Give a whole line to speaker ``key`` (a label or name; an unknown name creates a speaker); return the label."""
+    segment = segment_at(document, index)
+    label = _speaker_or_new(document, key)
+    old = {w.speaker or segment.speaker for w in segment.words} or {segment.speaker}
+    segment.speaker = label
+    for word in segment.words:
+        word.speaker = label
+    for previous in old - {label}:
+        _move_turn_time(document, segment.start, segment.end, previous, label)
+    return label
+
+
+def _speaker_or_new(document: Document, key: str) -> str:
+    key = key.strip()
+    if not key:
+        raise EditError("The speaker is empty.")
+    try:
+        return resolve_speaker(document, key)
+    except UnknownSpeaker:
+        pass
+    numbers = [int(label.rsplit("_", 1)[1]) for label in document.speakers if label.rsplit("_", 1)[-1].isdigit()]
+    label = f"SPEAKER_{max(numbers, default=-1) + 1:02d}"
+    document.speakers[label] = Speaker(label, name=None if key == label else key)
+    return label
+
+
+def split_segment(document: Document, index: int, word: int) -> None:
+    """Cut line ``index`` before its word ``word``; both halves are re-translated (hand-written translations are
+    cut at the same word fraction and kept)."""
+    segment = segment_at(document, index)
+    if not segment.words:
+        raise EditError(f"Line {index} has no word timings, so it cannot be split at a word.")
+    if not isinstance(word, int) or isinstance(word, bool) or not 0 < word < len(segment.words):
+        raise EditError(f"Line {index} can be split before words 1-{len(segment.words) - 1}, not {word}.")
+    document.segments[index : index + 1] = _pieces(segment, [segment.words[:word], segment.words[word:]])
+
+
+def merge_segments(document: Document, index: int) -> None:
+    """Join line ``index`` and the next; the merged line keeps the first one's speaker."""
+    first = segment_at(document, index)
+    if index + 1 >= len(document.segments):
+        raise EditError(f"Line {index} is the last line; there is no next line to merge it with.")
+    second = document.segments[index + 1]
+    if second.speaker != first.speaker and first.speaker is not None:
+        set_segment_speaker(document, index + 1, first.speaker)
+    if not first.words or not second.words:
+        first.words, second.words = first.words or _spread(first.text.split(), first.start, first.end, first.speaker), \
+            second.words or _spread(second.text.split(), second.start, second.end, first.speaker)
+    _absorb(first, document.segments.pop(index + 1), before=False)
+
+
+def set_times(document: Document, index: int, start: float, end: float) -> None:
+    """Move a line's start and end; its words are stretched linearly into the new span."""
+    segment = segment_at(document, index)
+    try:
+        start, end = float(start), float(end)
+    except (TypeError, ValueError):
+        raise EditError(f"Times of line {index} must be numbers of seconds, got {start!r} and {end!r}.") from None
+    if not 0 <= start < end or (document.media.duration and end > document.media.duration + 0.5):
+        raise EditError(f"Line {index} cannot run from {start:.2f} s to {end:.2f} s.",
+                        hint=f"Times lie within 0-{document.media.duration:.2f} s and the start comes first.")
+    old_start, old_span = segment.start, max(segment.end - segment.start, 1e-6)
+    scale = (end - start) / old_span
+    for word in segment.words:
+        word.start = round(start + (word.start - old_start) * scale, 3)
+        word.end = round(start + (word.end - old_start) * scale, 3)
+    segment.start, segment.end = round(start, 3), round(end, 3)
+    document.segments.sort(key=lambda s: s.start)
+
+
+def set_translation(document: Document, index: int, language: str, text: str) -> None:
+    """Write a line's translation by hand: it is kept (and marked) when the source text changes later."""
+    segment = segment_at(document, index)
+    if language not in document.translation_languages:
+        raise EditError(f"The transcript has no '{language}' translation.",
+                        hint=f"Translations: {', '.join(document.translation_languages) or 'none'}.")
+    segment.translations[language] = " ".join(text.split())
+    segment.translation_edited = sorted({*segment.translation_edited, language})
+
+
+def merge_speakers_into(document: Document, keys: list[str], into: str) -> str:
+    """Make ``keys`` and ``into`` one speaker, kept under ``into``'s label; return it."""
+    target = resolve_speaker(document, into)
+    return merge_speakers(document, [target, *(k for k in keys if resolve_speaker(document, k) != target)])
