@@ -30,6 +30,8 @@ class Segment:
     """Set when languages were detected per segment (multilingual media)."""
     translations: dict[str, str] = field(default_factory=dict)
     """Target language code -> translated text of this segment."""
+    translation_edited: list[str] = field(default_factory=list)
+    """Target languages whose translation of this segment was written by hand (kept when the source text changes)."""
 
 
 @dataclass
