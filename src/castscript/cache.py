@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from .subtitles.formats import write_atomic
+from .core.files import write_atomic
+from .core.settings import settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,10 +45,7 @@ class StageCache:
     """JSON files under ``root/stages``; ``enabled=False`` computes every time."""
 
     def __init__(self, root: Path | None = None, enabled: bool = True):
-        if root is None:
-            base = os.environ.get("CASTSCRIPT_CACHE")
-            root = Path(base).expanduser() if base else Path.home() / ".cache" / "castscript"
-        self.folder = Path(root) / "stages"
+        self.folder = Path(root if root is not None else settings().cache) / "stages"
         self.enabled = enabled
         self.hits: list[str] = []
 

@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from .. import models
+from ..core.options import AsrOptions
 from ..document import Segment, Word
 from ..errors import InvalidOption, ModelNotFound
 from ..media import SAMPLE_RATE
@@ -19,31 +20,6 @@ from ..media.audio import is_digital_silence
 
 log = logging.getLogger(__name__)
 
-
-
-@dataclass(frozen=True)
-class AsrOptions:
-    model: str = "base"
-    """A bundled size name (base -> faster-whisper-base), any faster-whisper model name, or a model folder."""
-    language: str | None = None
-    """None or "auto" detects the language."""
-    task: str = "transcribe"
-    """"transcribe", or "translate" (any language -> English)."""
-    multilingual: bool = False
-    """Detect the language of every stretch of speech (for media that switch language)."""
-    device: str = "auto"
-    compute_type: str | None = None
-    """Default: int8 on CPU, float16 on CUDA."""
-    batch_size: int = 0
-    """Segments decoded together: 0 picks 4 on the CPU and 32 on a GPU; 1 decodes sequentially."""
-    beam_size: int = 5
-    cpu_threads: int = 0
-    """0: all cores."""
-    vad_filter: bool = True
-    initial_prompt: str | None = None
-    block_seconds: float = 300.0
-    """Long audio is transcribed in blocks of at most this length, cut in quiet moments: memory stays flat however
-    long the input (Silero VAD's working memory grows with the block, about 0.4 MB a second)."""
 
 
 @dataclass

@@ -1,56 +1,22 @@
-"""API errors: CastscriptError subclasses, so every failure reaches the client as a JSON body with a 4xx status."""
+"""API errors: the service's classes live in the one tree (castscript.core.errors); this module only maps an error
+to what a client may see (no server paths)."""
 
 from __future__ import annotations
 
 import re
 
-from ..errors import CastscriptError
-
-
-class Unauthorized(CastscriptError):
-    http_status = 401
-    code = "unauthorized"
-
-
-class NotFound(CastscriptError):
-    http_status = 404
-    code = "not_found"
-
-
-class Conflict(CastscriptError):
-    http_status = 409
-    code = "conflict"
-
-
-class UploadTooLarge(CastscriptError):
-    http_status = 413
-    code = "upload_too_large"
-
-
-class BadUpload(CastscriptError):
-    http_status = 400
-    code = "bad_upload"
-
-
-class TooManyJobs(CastscriptError):
-    http_status = 429
-    code = "too_many_jobs"
-
-
-class InputDownloadFailed(CastscriptError):
-    http_status = 422
-    code = "input_download_failed"
-
-
-class AddressNotAllowed(CastscriptError):
-    http_status = 422
-    code = "address_not_allowed"
-
-
-class QueueUnavailable(CastscriptError):
-    http_status = 503
-    code = "queue_unavailable"
-
+from ..core.errors import (  # noqa: F401  (re-exported for the service modules)
+    AddressNotAllowed,
+    BadUpload,
+    CastscriptError,
+    Conflict,
+    InputDownloadFailed,
+    NotFound,
+    QueueUnavailable,
+    TooManyJobs,
+    Unauthorized,
+    UploadTooLarge,
+)
 
 _ABSOLUTE_DIRS = re.compile(r"(?<![\w:/.~-])(?:/[^\s/:'\"]+)+/")
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pysubs2
 
+from ..core.files import write_atomic
 from ..document import Document
-from ..errors import InvalidOption, OutputError
+from ..errors import InvalidOption
 from .cues import Cue, CueRules, build_cues
 
 
@@ -147,22 +146,6 @@ def _clock(seconds: float) -> str:
 def output_path(output_dir: Path, stem: str, fmt: Format, language: str | None) -> Path:
     middle = f".{language}" if language else ""
     return output_dir / f"{stem}{middle}.{fmt.extension}"
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: a crash or full disk never leaves half a file."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"Could not write {path}: {exc.strerror or exc}", hint="Check free disk space and permissions.") from None
 
 
 def write_outputs(
