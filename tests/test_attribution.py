@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from castscript.attribution import TurnIndex, attribute
+from castscript.attribution import TurnIndex, attribute, fragment_cues
 from castscript.document import Segment, SpeakerTurn, Word
 
 TURNS = [SpeakerTurn(0.0, 2.0, "A"), SpeakerTurn(2.5, 5.0, "B"), SpeakerTurn(6.0, 7.0, "A")]
@@ -41,3 +41,38 @@ def test_one_speaker_segment_is_kept_whole_and_wordless_segment_gets_a_speaker()
     out = attribute([whole, wordless], TURNS)
     assert out[0] is whole and whole.speaker == "B"
     assert out[1].speaker == "A"
+
+
+def words_of(spec: list[tuple[float, float, str]]) -> list[Word]:
+    return [Word(start, end, text) for start, end, text in spec]
+
+
+def test_one_word_flip_between_runs_of_one_speaker_is_absorbed():
+    """Diarization hears B for 0.3 s inside A's sentence (overlap or a wrong frame): no "of" cue of its own."""
+    words = words_of([(0.0, 0.4, "We"), (0.45, 0.8, "spoke"), (0.85, 1.1, "of"), (1.15, 1.5, "the"), (1.55, 2.0, "plan"),
+                      (2.05, 2.5, "today.")])
+    segment = Segment(0.0, 2.5, "We spoke of the plan today.", words)
+    exclusive = [SpeakerTurn(0.0, 0.9, "A"), SpeakerTurn(0.9, 1.2, "B"), SpeakerTurn(1.2, 2.6, "A")]
+    overlapping = [SpeakerTurn(0.0, 2.6, "A"), SpeakerTurn(0.9, 1.2, "B")]
+    out = attribute([segment], exclusive, overlapping)
+    assert [(s.speaker, s.text) for s in out] == [("A", "We spoke of the plan today.")]
+    assert fragment_cues([segment]) == 0
+
+
+def test_genuine_two_word_reply_in_a_clean_turn_is_kept():
+    words = words_of([(0.0, 0.5, "Can"), (0.55, 0.9, "you"), (0.95, 1.5, "come?"), (1.9, 2.2, "Yes,"), (2.25, 2.6, "sure."),
+                      (3.0, 3.4, "Great,"), (3.45, 3.9, "thanks.")])
+    segment = Segment(0.0, 3.9, "Can you come? Yes, sure. Great, thanks.", words)
+    turns = [SpeakerTurn(0.0, 1.6, "A"), SpeakerTurn(1.8, 2.7, "B"), SpeakerTurn(2.9, 4.0, "A")]
+    out = attribute([segment], turns, turns)
+    assert [(s.speaker, s.text) for s in out] == [("A", "Can you come?"), ("B", "Yes, sure."), ("A", "Great, thanks.")]
+
+
+def test_change_inside_a_sentence_moves_to_the_nearest_punctuation():
+    """The diarization's change falls 0.3 s after the comma: the line breaks at the comma, not mid-phrase."""
+    words = words_of([(0.0, 0.4, "Well,"), (0.45, 0.8, "I"), (0.85, 1.2, "think"), (1.25, 1.6, "so"), (1.65, 2.0, "too"),
+                      (2.05, 2.4, "honestly")])
+    segment = Segment(0.0, 2.4, "Well, I think so too honestly", words)
+    turns = [SpeakerTurn(0.0, 0.75, "A"), SpeakerTurn(0.75, 2.5, "B")]
+    out = attribute([segment], turns)
+    assert [(s.speaker, s.text) for s in out] == [("A", "Well,"), ("B", "I think so too honestly")]

@@ -1,21 +1,50 @@
-"""Words and segments <-> speaker turns: each word gets a speaker, and segments are split where the speaker changes."""
+"""Words and segments <-> speaker turns: each word gets a speaker, and segments are split where the speaker changes.
+
+Word speakers are smoothed so that lines do not flap between speakers (``AttributionOptions``): a change of speaker
+inside a sentence moves to the nearest pause or punctuation within ``snap_seconds``; a short run (one or two words,
+or under a second) between two runs of the same speaker joins them, unless the other speaker has a clean turn of
+their own covering it (a genuine "Yes, sure." between two lines of someone else stays).
+"""
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from dataclasses import dataclass
 
 from .document import Segment, SpeakerTurn, Word
 from .subtitles.cues import join_words
 
+SENTENCE_END = (".", "?", "!", "。", "？", "！")
+PAUSE_PUNCTUATION = SENTENCE_END + (",", ";", ":", "—", "-", "，")
+
+
+@dataclass(frozen=True)
+class AttributionOptions:
+    snap_seconds: float = 0.5
+    """A speaker change moves to the nearest pause or punctuation at most this far away."""
+    pause_seconds: float = 0.3
+    """A gap between words at least this long is a pause."""
+    short_words: int = 2
+    """Runs of at most this many words ..."""
+    short_seconds: float = 1.0
+    """... or shorter than this, between two runs of one speaker, join them unless a clean turn covers them."""
+    clean_margin: float = 0.15
+    """A clean turn covers the run's words to within this many seconds, and the surrounding speaker is silent there."""
+
 
 class TurnIndex:
-    """Non-overlapping speaker turns (diarization's exclusive turns), searchable by time."""
+    """Speaker turns searchable by time (non-overlapping ones for ``speaker_at``)."""
 
     def __init__(self, turns: list[SpeakerTurn]):
         self.turns = sorted(turns, key=lambda t: t.start)
         self._starts = [t.start for t in self.turns]
         self._ends = [t.end for t in self.turns]
+
+    def around(self, start: float, end: float) -> list[SpeakerTurn]:
+        """Turns overlapping [start, end]."""
+        first, last = bisect_right(self._ends, start), bisect_left(self._starts, end)
+        return [t for t in self.turns[max(first - 1, 0) : last + 1] if t.start < end and t.end > start]
 
     def speaker_at(self, start: float, end: float) -> str | None:
         """The speaker overlapping [start, end] most; in a gap, the speaker of the nearest turn."""
@@ -32,19 +61,104 @@ class TurnIndex:
         return nearest.speaker
 
 
-def attribute(segments: list[Segment], turns: list[SpeakerTurn]) -> list[Segment]:
-    """Segments with a speaker on every word and segment; a segment whose words change speaker is split."""
+def attribute(
+    segments: list[Segment],
+    turns: list[SpeakerTurn],
+    overlapping: list[SpeakerTurn] | None = None,
+    options: AttributionOptions = AttributionOptions(),
+) -> list[Segment]:
+    """Segments with a speaker on every word and segment; a segment whose words change speaker is split.
+
+    ``turns`` are one speaker at a time (diarization's exclusive turns); ``overlapping`` (diarization's turns, when
+    given) tell whether a short reply was said while the surrounding speaker was silent."""
     index = TurnIndex(turns)
+    words = [w for segment in segments for w in segment.words]
+    for word in words:
+        word.speaker = index.speaker_at(word.start, word.end)
+    smooth(words, index, TurnIndex(overlapping) if overlapping is not None else None, options)
     out: list[Segment] = []
     for segment in segments:
-        for word in segment.words:
-            word.speaker = index.speaker_at(word.start, word.end)
         if not segment.words:
             segment.speaker = index.speaker_at(segment.start, segment.end)
             out.append(segment)
             continue
         out += split_by_speaker(segment)
     return out
+
+
+def smooth(words: list[Word], turns: TurnIndex, overlapping: TurnIndex | None, options: AttributionOptions) -> None:
+    """Word speakers without flapping: changes snapped to pauses or punctuation, short interruptions absorbed."""
+    for change in range(1, len(words)):
+        if words[change].speaker != words[change - 1].speaker:
+            _snap(words, change, options)
+    runs = _runs(words)
+    for number in range(1, len(runs) - 1):
+        before, (start, end), after = runs[number - 1], runs[number], runs[number + 1]
+        surrounding = words[before[0]].speaker
+        if surrounding != words[after[0]].speaker or not _short(words[start:end], options):
+            continue
+        if not _clean_turn(words[start:end], surrounding, turns, overlapping, options):
+            for word in words[start:end]:
+                word.speaker = surrounding
+
+
+def _snap(words: list[Word], change: int, options: AttributionOptions) -> None:
+    """Move the change between words[change - 1] and words[change] to the nearest pause or punctuation within reach."""
+    if _is_break(words, change, options):
+        return
+    at = words[change].start
+    candidates = [
+        b for b in range(max(1, change - 8), min(len(words), change + 9))
+        if b != change and _is_break(words, b, options) and abs(words[b].start - at) <= options.snap_seconds
+    ]
+    if not candidates:
+        return
+    target = min(candidates, key=lambda b: abs(words[b].start - at))
+    old, new = words[change - 1].speaker, words[change].speaker
+    if target < change:
+        for word in words[target:change]:
+            word.speaker = new
+    else:
+        for word in words[change:target]:
+            word.speaker = old
+
+
+def _is_break(words: list[Word], b: int, options: AttributionOptions) -> bool:
+    """Between words[b - 1] and words[b] there is a pause or punctuation."""
+    previous = words[b - 1]
+    return words[b].start - previous.end >= options.pause_seconds or previous.text.rstrip().endswith(PAUSE_PUNCTUATION)
+
+
+def _runs(words: list[Word]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for number, word in enumerate(words):
+        if out and words[out[-1][0]].speaker == word.speaker:
+            out[-1] = (out[-1][0], number + 1)
+        else:
+            out.append((number, number + 1))
+    return out
+
+
+def _short(run: list[Word], options: AttributionOptions) -> bool:
+    return len(run) <= options.short_words or run[-1].end - run[0].start < options.short_seconds
+
+
+def _clean_turn(
+    run: list[Word], surrounding: str | None, turns: TurnIndex, overlapping: TurnIndex | None, options: AttributionOptions
+) -> bool:
+    """One turn of the run's speaker covers all its words, and (when known) the surrounding speaker is silent there."""
+    start, end = run[0].start, run[-1].end
+    speaker = run[0].speaker
+    covering = [
+        t for t in turns.around(start, end)
+        if t.speaker == speaker and t.start <= start + options.clean_margin and t.end >= end - options.clean_margin
+    ]
+    if not covering:
+        return False
+    if overlapping is None:
+        return True
+    core_start, core_end = start + options.clean_margin, max(start + options.clean_margin, end - options.clean_margin)
+    return not any(t.speaker == surrounding for t in overlapping.around(core_start, core_end))
 
 
 def split_by_speaker(segment: Segment) -> list[Segment]:
@@ -69,3 +183,17 @@ def split_by_speaker(segment: Segment) -> list[Segment]:
         )
         for number, words in enumerate(runs)
     ]
+
+
+def fragment_cues(segments: list[Segment], options: AttributionOptions = AttributionOptions()) -> int:
+    """Pieces of two words or fewer, under a second, that a change of speaker cut out of a segment (its words
+    carrying speakers, as after ``attribute``)."""
+    count = 0
+    for segment in segments:
+        pieces = _runs(segment.words)
+        if len(pieces) > 1:
+            count += sum(
+                1 for start, end in pieces
+                if end - start <= options.short_words and segment.words[end - 1].end - segment.words[start].start < options.short_seconds
+            )
+    return count

@@ -95,12 +95,12 @@ def worker_command(args: argparse.Namespace) -> int:
 
 def watch_command(args: argparse.Namespace) -> int:
     from ..service.schemas import JobOptions
+    from .run import options_from_args
     from ..service.watch import ApiClient, Watcher, open_source
 
     if not args.token:
         raise InvalidOption("castscript watch needs an API token.", hint="Pass --token or set CASTSCRIPT_TOKEN.")
-    options = JobOptions.from_cli_args(args)
-    options.to_pipeline_options()
+    options = JobOptions.from_pipeline_options(options_from_args(args))
     source = open_source(args.source)
     watcher = Watcher(source, ApiClient(args.server, args.token), options, args.existing)
     print(f"castscript watch: {source.description} -> {args.server} ({len(watcher.done)} file(s) there already)",
