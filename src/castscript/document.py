@@ -86,6 +86,8 @@ class Document:
     translation_languages: list[str] = field(default_factory=list)
     faces: dict[str, Any] | None = None
     """Face analysis summary (people, tracks, face <-> speaker mapping) for video input."""
+    cuts: list[float] = field(default_factory=list)
+    """Shot changes (seconds) in a video, from media.scenes.detect_cuts."""
 
     @property
     def text(self) -> str:
@@ -116,6 +118,7 @@ class Document:
             turns=[SpeakerTurn(**t) for t in data.get("turns", [])],
             translation_languages=list(data.get("translation_languages", [])),
             faces=data.get("faces"),
+            cuts=list(data.get("cuts", [])),
         )
 
     @classmethod

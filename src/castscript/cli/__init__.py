@@ -15,7 +15,7 @@ from .. import __version__
 from ..errors import CastscriptError
 from ..memory import tune_malloc
 
-COMMAND_MODULES = ["run", "demo", "models_cmd", "bench_cmd", "speakers_cmd", "edit_cmd", "serve", "eval_cmd"]
+COMMAND_MODULES = ["run", "demo", "models_cmd", "bench_cmd", "speakers_cmd", "edit_cmd", "serve", "eval_cmd", "check_cmd"]
 
 
 def build_parser() -> argparse.ArgumentParser:

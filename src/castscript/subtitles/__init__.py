@@ -1,8 +1,10 @@
 """Subtitle and transcript outputs: cue building by broadcast rules, and one registry of format writers."""
 
-from .cues import Cue, CueRules, build_cues, wrap_lines
+from .cues import Cue, build_cues, wrap_lines
+from .profile import PROFILES, CueRules, profile
 from .formats import FORMATS, OutputOptions, register, write_atomic, write_outputs
+from . import deliverables  # noqa: F401  (registers ttml, ebu-stl and dialogue-list)
 from . import html  # noqa: F401  (registers the html format)
 from . import speaker_formats  # noqa: F401  (registers the rttm and diarization-json formats)
 
-__all__ = ["FORMATS", "Cue", "CueRules", "OutputOptions", "build_cues", "register", "wrap_lines", "write_atomic", "write_outputs"]
+__all__ = ["FORMATS", "PROFILES", "Cue", "CueRules", "profile", "OutputOptions", "build_cues", "register", "wrap_lines", "write_atomic", "write_outputs"]

@@ -1,33 +1,30 @@
-"""Subtitle cues from a document, following broadcast rules (line length, lines per cue, reading speed, duration)."""
+"""Subtitle cues from a document by a profile (CueRules): cut at sentence and clause ends, timed on frames.
+
+1. Each segment's words (or its translation laid over the segment's speech) are cut into cue-sized pieces by
+   dynamic programming: every piece fits the line limits, lasts at most the maximum duration, holds no long pause,
+   and breaks prefer sentence ends, then clause ends, pauses and shot changes, never after a function word.
+2. A piece that cannot stay up for the minimum duration before the next one is merged with a neighbour (the same
+   speaker, or as a two-speaker cue with a dash opening each line).
+3. Times go onto frames: cues start on speech (snapped to a shot change within ``snap_frames``), stay up for the
+   minimum duration and up to ``extend_frames`` past speech to lower the reading speed, close gaps smaller than that
+   to ``min_gap_frames``, and end at a shot change rather than crossing it when their speech does not.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from ..document import Document, Segment, Word
+from .linebreak import CLAUSE_END, NO_SPACE_SCRIPT, SENTENCE_END, break_cost, ends_on_function_word, wrap_lines
+from .profile import CueRules, frame_rate
 
-SENTENCE_END = re.compile(r"[.!?…。！？]$")
-CLAUSE_END = re.compile(r"[,;:、，；：—-]$")
 NO_SPACE_BEFORE = re.compile(r"^['’.,;:!?%)\]}…。，、！？]")
-NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
 
-
-@dataclass(frozen=True)
-class CueRules:
-    max_chars_per_line: int = 42
-    max_lines: int = 2
-    max_chars_per_second: float = 17.0
-    min_duration: float = 0.8
-    max_duration: float = 7.0
-    pause_split: float = 0.7
-    """A silence between words at least this long (s) ends a cue."""
-    min_gap: float = 0.04
-    """Cues are never closer than this (s), so players do not merge them."""
-
-    @property
-    def max_chars(self) -> int:
-        return self.max_chars_per_line * self.max_lines
+__all__ = ["Cue", "CueRules", "build_cues", "join_words", "wrap_lines"]
 
 
 @dataclass
@@ -44,47 +41,19 @@ class Cue:
         return "\n".join(self.lines)
 
 
-def build_cues(
-    document: Document,
-    rules: CueRules = CueRules(),
-    *,
-    language: str | None = None,
-    speaker_labels: bool = False,
-) -> list[Cue]:
-    """Cues for the original text (``language`` None) or for the translation into ``language``."""
-    cues: list[Cue] = []
-    for index, segment in enumerate(document.segments):
-        prefix = f"{document.speaker_name(segment.speaker)}: " if speaker_labels and segment.speaker else ""
-        if language is None:
-            groups = _group_words(segment, rules, len(prefix))
-            pieces = [(g[0].start, g[-1].end, join_words([w.text for w in g]), g) for g in groups]
-        else:
-            text = segment.translations.get(language, "")
-            pieces = [(s, e, t, []) for s, e, t in _split_timed_text(text, segment.start, segment.end, rules, len(prefix))]
-        for number, (start, end, text, words) in enumerate(pieces):
-            label = prefix if number == 0 else ("– " if prefix else "")
-            cues.append(
-                Cue(start, end, wrap_lines(label + text, rules), segment.speaker, index, list(words))
-            )
-    return _fix_timing(cues, rules)
+@dataclass
+class _Piece:
+    """A cue being built: its words (speaker runs), times in frames."""
 
+    runs: list[tuple[str | None, int, list[Word]]]
+    """(speaker, segment index, words) — two runs make a two-speaker cue."""
+    start: int
+    end: int
+    speech_end: int
 
-def _group_words(segment: Segment, rules: CueRules, prefix_len: int) -> list[list[Word]]:
-    """Split a segment's words into cue-sized groups, preferring sentence ends, clause ends and pauses."""
-    words = segment.words or [Word(segment.start, segment.end, segment.text)]
-    groups: list[list[Word]] = []
-    current: list[Word] = []
-    for word in words:
-        if current and _must_break(current, word, rules, prefix_len if not groups else 0):
-            groups.append(current)
-            current = []
-        current.append(word)
-        if _good_break(current, rules, prefix_len if not groups else 0):
-            groups.append(current)
-            current = []
-    if current:
-        groups.append(current)
-    return groups
+    @property
+    def words(self) -> list[Word]:
+        return [w for _, _, words in self.runs for w in words]
 
 
 def join_words(texts: list[str]) -> str:
@@ -98,103 +67,287 @@ def join_words(texts: list[str]) -> str:
     return out
 
 
-def _text_len(words: list[Word]) -> int:
-    return len(join_words([w.text for w in words]))
-
-
-def _must_break(current: list[Word], word: Word, rules: CueRules, prefix_len: int) -> bool:
-    too_long = prefix_len + _text_len(current) + 1 + len(word.text) > rules.max_chars - 2
-    too_slow = word.end - current[0].start > rules.max_duration
-    pause = word.start - current[-1].end >= rules.pause_split
-    return too_long or too_slow or pause
-
-
-def _good_break(current: list[Word], rules: CueRules, prefix_len: int) -> bool:
-    length = prefix_len + _text_len(current)
-    last = current[-1].text
-    if SENTENCE_END.search(last):
-        return length >= rules.max_chars_per_line * 0.5
-    return bool(CLAUSE_END.search(last)) and length >= rules.max_chars * 0.6
-
-
-def _split_timed_text(
-    text: str, start: float, end: float, rules: CueRules, prefix_len: int
-) -> list[tuple[float, float, str]]:
-    """Split untimed text (a translation) into cue-sized pieces, sharing the time span by character count."""
-    tokens = text.split()
-    if not tokens:
-        return []
-    pieces: list[str] = []
-    current: list[str] = []
-    for token in tokens:
-        budget = rules.max_chars - 2 - (prefix_len if not pieces else 0)
-        if current and len(" ".join(current + [token])) > budget:
-            pieces.append(" ".join(current))
-            current = []
-        current.append(token)
-        if SENTENCE_END.search(token) and len(" ".join(current)) >= rules.max_chars_per_line * 0.5:
-            pieces.append(" ".join(current))
-            current = []
-    if current:
-        pieces.append(" ".join(current))
-    total = sum(len(p) for p in pieces)
-    timed, cursor = [], start
-    for piece in pieces:
-        share = (end - start) * len(piece) / total
-        timed.append((cursor, cursor + share, piece))
-        cursor += share
-    return timed
-
-
-def wrap_lines(text: str, rules: CueRules) -> list[str]:
-    """Break ``text`` into at most ``max_lines`` lines of at most ``max_chars_per_line``, balanced, at spaces."""
-    if len(text) <= rules.max_chars_per_line:
-        return [text]
-    tokens = text.split(" ")
-    best: list[str] | None = None
-    for cut in range(1, len(tokens)):
-        first, second = " ".join(tokens[:cut]), " ".join(tokens[cut:])
-        if len(first) > rules.max_chars_per_line:
-            break
-        if len(second) > rules.max_chars_per_line:
+def build_cues(
+    document: Document,
+    rules: CueRules = CueRules(),
+    *,
+    language: str | None = None,
+    speaker_labels: bool = False,
+    cuts: list[float] | None = None,
+) -> list[Cue]:
+    """Cues for the original text (``language`` None) or the translation into ``language``; ``cuts`` are shot
+    changes in seconds (default: the document's)."""
+    fps = frame_rate(rules.fps or document.media.fps)
+    cut_frames = sorted({_frame(c, fps) for c in (document.cuts if cuts is None else cuts)})
+    text_language = language or document.language
+    builder = _Builder(rules, fps, cut_frames, text_language)
+    pieces: list[_Piece] = []
+    previous_speaker = None
+    for index, segment in enumerate(document.segments):
+        words = _timed_words(segment, language)
+        if not words:
             continue
-        if best is None or abs(len(first) - len(second)) < abs(len(best[0]) - len(best[1])):
-            best = [first, second]
-    if best is not None:
-        return best
-    return _hard_wrap(text, rules)
+        label = ""
+        if speaker_labels and segment.speaker and segment.speaker != previous_speaker:
+            label = f"{document.speaker_name(segment.speaker)}: "
+        previous_speaker = segment.speaker
+        for number, group in enumerate(builder.split(words, len(label))):
+            if label and number == 0:
+                group = [Word(group[0].start, group[0].end, label + group[0].text)] + group[1:]
+            pieces.append(builder.piece(segment.speaker, index, group))
+    pieces.sort(key=lambda p: p.start)
+    pieces = builder.merge_short(pieces)
+    builder.time(pieces, _frame(document.media.duration, fps) if document.media.duration else None)
+    return [builder.cue(p) for p in pieces]
 
 
-def _hard_wrap(text: str, rules: CueRules) -> list[str]:
-    """Greedy wrap for text that cannot be balanced (very long words, scripts without spaces)."""
-    lines: list[str] = []
-    line = ""
-    for token in text.split(" "):
-        while len(token) > rules.max_chars_per_line:
-            if line:
-                lines.append(line)
-                line = ""
-            lines.append(token[: rules.max_chars_per_line])
-            token = token[rules.max_chars_per_line :]
-        candidate = f"{line} {token}".strip()
-        if len(candidate) > rules.max_chars_per_line:
-            lines.append(line)
-            line = token
+def _frame(seconds: float, fps: Fraction) -> int:
+    return int(round(seconds * fps))
+
+
+def _timed_words(segment: Segment, language: str | None) -> list[Word]:
+    """The segment's words, or its translation's words laid over the segment's speech (same share of time as of
+    characters, skipping the source's pauses)."""
+    source = segment.words or ([Word(segment.start, segment.end, segment.text.strip())] if segment.text.strip() else [])
+    if language is None:
+        if segment.words:
+            return [w for w in segment.words if w.text.strip()]
+        return lay_over(_tokens(segment.text), source)
+    return lay_over(_tokens(segment.translations.get(language, "")), source)
+
+
+def _tokens(text: str) -> list[str]:
+    """Words of ``text``; unspaced scripts (Chinese, Japanese, Thai) one character at a time."""
+    tokens: list[str] = []
+    for token in text.split():
+        if NO_SPACE_SCRIPT.search(token):
+            for char in token:
+                if tokens and NO_SPACE_BEFORE.match(char):
+                    tokens[-1] += char
+                else:
+                    tokens.append(char)
         else:
-            line = candidate
-    if line:
-        lines.append(line)
-    return lines
+            tokens.append(token)
+    return tokens
 
 
-def _fix_timing(cues: list[Cue], rules: CueRules) -> list[Cue]:
-    """Extend short or fast cues into the free time after them; never overlap the next cue."""
-    cues.sort(key=lambda c: c.start)
-    for i, cue in enumerate(cues):
-        limit = cues[i + 1].start - rules.min_gap if i + 1 < len(cues) else float("inf")
-        chars = sum(len(line) for line in cue.lines)
-        wanted = max(rules.min_duration, chars / rules.max_chars_per_second)
-        if cue.end - cue.start < wanted:
-            cue.end = min(cue.start + wanted, cue.start + rules.max_duration, max(limit, cue.end))
-        cue.end = min(cue.end, max(limit, cue.start + 0.01))
-    return cues
+def lay_over(tokens: list[str], source: list[Word]) -> list[Word]:
+    """Words for ``tokens`` timed over the speech of ``source`` words, proportionally to their characters."""
+    if not tokens or not source:
+        return []
+    spans, total = [], 0
+    for word in source:
+        length = max(1, len(word.text.strip()))
+        spans.append((total, total + length, word))
+        total += length
+    starts = [s for s, _, _ in spans]
+
+    def at(fraction: float) -> float:
+        position = fraction * total
+        i = max(0, min(len(spans) - 1, bisect_left(starts, position, hi=len(starts)) - 1))
+        if position >= spans[i][1] and i + 1 < len(spans):
+            i += 1
+        begin, finish, word = spans[i]
+        share = min(1.0, max(0.0, (position - begin) / (finish - begin)))
+        return word.start + share * (word.end - word.start)
+
+    lengths = [len(t) + 1 for t in tokens]
+    whole = sum(lengths)
+    words, cursor = [], 0
+    for token, length in zip(tokens, lengths):
+        words.append(Word(at(cursor / whole), at((cursor + length - 1) / whole), token))
+        cursor += length
+    words[0].start, words[-1].end = source[0].start, source[-1].end
+    return words
+
+
+class _Builder:
+    def __init__(self, rules: CueRules, fps: Fraction, cuts: list[int], language: str | None):
+        self.rules, self.fps, self.cuts, self.language = rules, fps, cuts, language
+        self.gap = rules.min_gap_frames
+        self.min_frames = math.ceil(rules.min_duration * fps - 1e-6)
+        self.max_frames = math.floor(rules.max_duration * fps + 1e-6)
+
+    # 1. splitting a segment into pieces ------------------------------------------------------------------------
+
+    def fits(self, text: str) -> bool:
+        limit = self.rules.max_chars_per_line
+        if len(text) <= limit:
+            return True
+        if self.rules.max_lines == 1 or len(text) > self.rules.max_chars:
+            return False
+        lines = wrap_lines(text, self.rules, self.language)
+        return len(lines) <= self.rules.max_lines and all(len(line) <= limit for line in lines)
+
+    def split(self, words: list[Word], prefix: int) -> list[list[Word]]:
+        """Cue-sized groups of ``words`` with the lowest total break cost (dynamic programming)."""
+        n = len(words)
+        best: list[tuple[float, int]] = [(0.0, 0)] + [(math.inf, 0)] * n
+        for end in range(1, n + 1):
+            for begin in range(end - 1, -1, -1):
+                group = words[begin:end]
+                if end - begin > 1 and not self._allowed(group, prefix if begin == 0 else 0):
+                    break
+                if best[begin][0] == math.inf:
+                    continue
+                cost = best[begin][0] + self._cost(words, begin, end)
+                if cost < best[end][0]:
+                    best[end] = (cost, begin)
+        groups, end = [], n
+        while end > 0:
+            begin = best[end][1]
+            groups.append(words[begin:end])
+            end = begin
+        return groups[::-1]
+
+    def _allowed(self, group: list[Word], prefix: int) -> bool:
+        if group[-1].end - group[0].start > self.rules.max_duration:
+            return False
+        if any(b.start - a.end >= self.rules.pause_split for a, b in zip(group, group[1:])):
+            return False
+        return self.fits(" " * prefix + join_words([w.text for w in group]))
+
+    def _cost(self, words: list[Word], begin: int, end: int) -> float:
+        """Cost of a group words[begin:end]: where it breaks, how fast it reads, how many cues there are."""
+        group = words[begin:end]
+        chars = len(join_words([w.text for w in group]))
+        shown_until = words[end].start if end < len(words) else group[-1].end + self.rules.extend_frames / self.fps
+        seconds = max(min(shown_until, group[-1].end + self.rules.extend_frames / self.fps) - group[0].start, 0.05)
+        cost = 3.0 + max(0.0, chars / seconds - self.rules.max_chars_per_second)
+        cost += max(0.0, self.rules.min_duration - seconds) * 6.0
+        if end < len(words):
+            cost += self._break_cost(words, end - 1)
+        inner_cuts = sum(self._cut_between(a, b) for a, b in zip(group, group[1:]))
+        return cost + 4.0 * inner_cuts
+
+    def _break_cost(self, words: list[Word], after: int) -> float:
+        word, following = words[after], words[after + 1]
+        if self._cut_between(word, following):
+            return -3.0
+        pause = following.start - word.end
+        text = word.text
+        if SENTENCE_END.search(text):
+            return -4.0
+        if CLAUSE_END.search(text):
+            return -2.0
+        cost = 4.0 - min(pause, 0.5) * 6.0
+        if ends_on_function_word(text, self.language):
+            cost += 6.0
+        return cost + max(0.0, break_cost([w.text for w in words[after:after + 2]], 0, self.language))
+
+    def _cut_between(self, a: Word, b: Word) -> bool:
+        """A shot change lies in the pause between two words (or within two frames of it)."""
+        low, high = _frame(a.end, self.fps) - 2, _frame(b.start, self.fps) + 2
+        i = bisect_left(self.cuts, low)
+        return i < len(self.cuts) and self.cuts[i] <= high
+
+    def piece(self, speaker: str | None, index: int, words: list[Word]) -> _Piece:
+        start = _frame(max(0.0, words[0].start - self.rules.lead_in), self.fps)
+        speech_end = max(start + 1, _frame(words[-1].end, self.fps))
+        return _Piece([(speaker, index, words)], start, speech_end + _frame(self.rules.lag_out, self.fps), speech_end)
+
+    # 2. merging pieces too short to read ------------------------------------------------------------------------
+
+    def merge_short(self, pieces: list[_Piece]) -> list[_Piece]:
+        """Merge each piece that cannot stay up ``min_duration`` before the next into a neighbour, when they fit."""
+        i = 0
+        while i < len(pieces):
+            room = (pieces[i + 1].start - self.gap if i + 1 < len(pieces) else math.inf) - pieces[i].start
+            if room >= self.min_frames:
+                i += 1
+                continue
+            done = False
+            for same_speaker in (True, False):
+                for left in (i - 1, i):
+                    if done or left < 0 or left + 1 >= len(pieces):
+                        continue
+                    first, second = pieces[left], pieces[left + 1]
+                    if (first.runs[-1][0] == second.runs[0][0]) != same_speaker:
+                        continue
+                    merged = self._merged(first, second)
+                    if merged is not None:
+                        pieces[left:left + 2] = [merged]
+                        i, done = left, True
+            if not done:
+                i += 1
+        return pieces
+
+    def _merged(self, first: _Piece, second: _Piece) -> _Piece | None:
+        if max(first.speech_end, second.speech_end) - first.start > self.max_frames:
+            return None
+        runs = first.runs + second.runs
+        speakers = [r[0] for r in runs]
+        if len(set(speakers)) == 1:
+            words = [w for _, _, ws in runs for w in ws]
+            if not self.fits(join_words([w.text for w in words])):
+                return None
+            runs = [(speakers[0], runs[0][1], words)]
+        elif len(runs) != 2 or self.rules.max_lines < 2 or any(
+            len(self.rules.dash + join_words([w.text for w in ws])) > self.rules.max_chars_per_line for _, _, ws in runs
+        ):
+            return None
+        return _Piece(runs, first.start, max(first.end, second.end), max(first.speech_end, second.speech_end))
+
+    # 3. timing on frames ---------------------------------------------------------------------------------------
+
+    def time(self, pieces: list[_Piece], media_end: int | None) -> None:
+        """Final in and out frames, in order (each piece may push the next one's start, never back)."""
+        for i, piece in enumerate(pieces):
+            piece.start = self._snap_in(piece.start, pieces[i - 1].speech_end if i else -math.inf)
+        for i, piece in enumerate(pieces):
+            previous_end = pieces[i - 1].end if i else -math.inf
+            following = pieces[i + 1] if i + 1 < len(pieces) else None
+            piece.start = max(piece.start, previous_end + self.gap, 0)
+            limit = following.start - self.gap if following else (media_end or math.inf)
+            piece.end = self._out(piece, limit)
+            if piece.end - piece.start < self.min_frames:  # no room: start earlier into free time, or push the next
+                piece.start = max(previous_end + self.gap if i else 0, piece.end - self.min_frames)
+                piece.end = max(piece.end, piece.start + self.min_frames)
+            if following is not None and following.start < piece.end + self.gap:
+                following.start = piece.end + self.gap
+                following.speech_end = max(following.speech_end, following.start + 1)
+
+    def _snap_in(self, start: int, previous_end: float) -> int:
+        cut = self._nearest_cut(start)
+        if cut is not None and cut >= previous_end + self.gap:
+            return cut
+        return start
+
+    def _out(self, piece: _Piece, limit: float) -> int:
+        chars = sum(len(join_words([w.text for w in ws])) for _, _, ws in piece.runs)
+        readable = piece.start + math.ceil(chars / self.rules.max_chars_per_second * self.fps)
+        end = max(piece.end, min(readable, piece.speech_end + self.rules.extend_frames), piece.start + self.min_frames)
+        crossing = self._first_cut_after(piece.start)
+        if crossing is not None and piece.speech_end <= crossing < end:
+            end = max(crossing, piece.speech_end)  # speech ends before the shot change: so does the cue
+        cut = self._nearest_cut(end)
+        if cut is not None and cut >= piece.speech_end and cut - piece.start >= self.min_frames:
+            end = cut
+        end = min(end, piece.start + self.max_frames)
+        if limit - end < self.rules.extend_frames and not self._cut_in(end, limit):  # close small gaps
+            end = limit
+        return int(min(end, limit, piece.start + self.max_frames))
+
+    def _nearest_cut(self, frame: int) -> int | None:
+        i = bisect_left(self.cuts, frame - self.rules.snap_frames)
+        if i < len(self.cuts) and abs(self.cuts[i] - frame) <= self.rules.snap_frames:
+            return self.cuts[i]
+        return None
+
+    def _cut_in(self, low: float, high: float) -> bool:
+        i = bisect_left(self.cuts, low + 1)
+        return i < len(self.cuts) and self.cuts[i] < high
+
+    def _first_cut_after(self, frame: int) -> int | None:
+        i = bisect_left(self.cuts, frame + 1)
+        return self.cuts[i] if i < len(self.cuts) else None
+
+    # output ----------------------------------------------------------------------------------------------------
+
+    def cue(self, piece: _Piece) -> Cue:
+        speaker, index, _ = piece.runs[0]
+        if len(piece.runs) == 1:
+            lines = wrap_lines(join_words([w.text for w in piece.words]), self.rules, self.language)
+        else:
+            lines = [self.rules.dash + join_words([w.text for w in ws]) for _, _, ws in piece.runs]
+        return Cue(float(piece.start / self.fps), float(piece.end / self.fps), lines, speaker, index, piece.words)

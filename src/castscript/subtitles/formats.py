@@ -12,19 +12,28 @@ import pysubs2
 from ..core.files import write_atomic
 from ..document import Document
 from ..errors import InvalidOption
-from .cues import Cue, CueRules, build_cues
+from .cues import Cue, build_cues
+from .profile import CueRules, frame_rate
+from .timecode import Clock
 
 
 @dataclass(frozen=True)
 class OutputOptions:
     rules: CueRules = CueRules()
-    speaker_labels: bool = True
-    """Prefix cues with the speaker's name or label when speakers are known."""
+    """The subtitle profile (netflix by default; see subtitles.profile)."""
+    speaker_labels: bool = False
+    """Prefix subtitle cues with the speaker's name (names are always in the dialogue list, JSON and HTML)."""
     bilingual: bool = False
     """Translated subtitle files show the original line above the translation."""
+    start_timecode: str | None = None
+    """Programme start (HH:MM:SS:FF) added to every timecoded format, e.g. 01:00:00:00."""
+
+    def clock(self, document: Document) -> Clock:
+        """Frame rate (--fps, else the media's, 25 when audio-only) and start timecode of the timecoded outputs."""
+        return Clock.at(frame_rate(self.rules.fps or document.media.fps), self.start_timecode)
 
 
-Renderer = Callable[[Document, OutputOptions, str | None], str]
+Renderer = Callable[[Document, OutputOptions, str | None], str | bytes]
 """(document, options, translation language or None) -> file content."""
 
 
@@ -57,7 +66,8 @@ def check_formats(names: list[str]) -> list[str]:
     return names
 
 
-def cues_for(document: Document, options: OutputOptions, language: str | None) -> list[Cue]:
+def cues_for(document: Document, options: OutputOptions, language: str | None, *, shifted: bool = True) -> list[Cue]:
+    """The cues of the original (or of a translation), on the programme's clock when ``shifted``."""
     labels = options.speaker_labels and bool(document.speakers)
     cues = build_cues(document, options.rules, language=language, speaker_labels=labels)
     if language is not None and options.bilingual:
@@ -66,6 +76,10 @@ def cues_for(document: Document, options: OutputOptions, language: str | None) -
             source = next((o for o in originals if o.segment_index == cue.segment_index), None)
             if source is not None and cue.start == _first_start(cues, cue.segment_index):
                 cue.lines = source.lines + cue.lines
+    if shifted and options.start_timecode:
+        clock = options.clock(document)
+        for cue in cues:
+            cue.start, cue.end = clock.seconds(cue.start), clock.seconds(cue.end)
     return cues
 
 

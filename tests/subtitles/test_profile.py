@@ -1,0 +1,191 @@
+"""Cue building by profile on crafted transcripts: fast speech, one-word interjections, long monologues, two speakers
+in one cue, shot changes, translations; checked with the QC module itself and with direct bounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from castscript.document import Document, MediaInfo, Segment, Speaker, Word
+from castscript.errors import InvalidOption
+from castscript.subtitles import CueRules, build_cues, profile
+from castscript.subtitles.linebreak import function_words, wrap_lines
+from castscript.subtitles.qc import QcCue, check_cues
+
+MONOLOGUE = (
+    "Localization studios must know, for every line of a film, its exact time and its speaker. Done by hand, "
+    "a thirty minute episode takes hours of careful work; castscript does it while you get a coffee, and then it "
+    "translates every line into the languages you ask for, keeping the speaker, the timing and the reading speed "
+    "that the broadcaster requires. Nobody wants to read a subtitle that flashes by before the eye reaches its end, "
+    "and nobody wants a line that breaks after the word the, which looks careless on a big screen at home."
+)
+
+
+def segment(speaker: str | None, text: str, start: float, per_word: float, length: float = 0.8) -> Segment:
+    words = [Word(round(start + i * per_word, 3), round(start + i * per_word + per_word * length, 3), w, speaker=speaker)
+             for i, w in enumerate(text.split())]
+    return Segment(words[0].start, words[-1].end, text, words, speaker=speaker)
+
+
+def document(*segments: Segment, fps: float | None = None, cuts: tuple[float, ...] = ()) -> Document:
+    end = max(s.end for s in segments) + 3
+    speakers = {s.speaker: Speaker(s.speaker, name=s.speaker.title()) for s in segments if s.speaker}
+    media = MediaInfo("x.mp4" if fps else "x.wav", end, has_video=bool(fps), fps=fps)
+    return Document(media, "en", segments=list(segments), speakers=speakers, cuts=list(cuts))
+
+
+def qc_errors(cues, rules=CueRules(), fps=None):
+    report = check_cues([QcCue(c.start, c.end, c.lines) for c in cues], rules, fps=fps)
+    return [v for v in report.violations if v.level == "error"], report
+
+
+def frames(seconds: float, fps: float = 25) -> float:
+    return seconds * fps
+
+
+def test_long_monologue_meets_every_rule():
+    doc = document(segment("ANNA", MONOLOGUE, 1.0, 0.32))
+    cues = build_cues(doc)
+    errors, report = qc_errors(cues)
+    assert errors == []
+    assert report.fast_cues <= len(cues) // 10  # the target on conversational English: at most 10 % over 20 cps
+    assert " ".join(" ".join(c.lines) for c in cues).split() == MONOLOGUE.split()
+    for cue in cues:
+        assert len(cue.lines) <= 2 and all(len(line) <= 42 for line in cue.lines)
+        assert 5 / 6 - 1e-9 <= cue.end - cue.start <= 7.0
+        assert frames(cue.start) == pytest.approx(round(frames(cue.start)), abs=1e-6)  # on frame boundaries
+        assert cue.lines[-1].split()[-1].lower() not in function_words("en")
+        assert not cue.lines[0].startswith("-")  # one speaker: no dash
+    sentence_ends = sum(c.lines[-1][-1] in ".;," for c in cues)
+    assert sentence_ends >= len(cues) // 2
+
+
+def test_fast_speech_is_reported_not_hidden():
+    fast = "and then we went to the station and took the train to the coast and the sea was cold and grey " * 2
+    doc = document(segment("BEN", fast.strip(), 0.5, 0.11))
+    cues = build_cues(doc)
+    errors, report = qc_errors(cues)
+    assert errors == []  # every hard rule holds
+    assert report.fast_cues >= 1
+    assert any(v.rule == "reading_speed" for v in report.violations)
+    # Each cue stays up at most 12 frames past its last word when that is all the time it needs.
+    for cue in cues[:-1]:
+        assert cue.end - cue.words[-1].end <= 12 / 25 + 1e-6
+
+
+def test_cue_stays_up_to_twelve_frames_past_speech_into_free_time():
+    doc = document(segment("ANNA", "Are you coming with us to the harbour tonight?", 1.0, 0.12),
+                   segment("ANNA", "We leave at nine.", 6.0, 0.3))
+    first = build_cues(doc)[0]
+    assert first.end == pytest.approx(first.words[-1].end + 12 / 25, abs=0.021)
+
+
+def test_one_word_interjections_merge_into_two_speaker_cues():
+    doc = document(segment("ANNA", "Did you lock the door?", 1.0, 0.25),
+                   segment("BEN", "Yes.", 2.3, 0.25),
+                   segment("ANNA", "And the windows at the back of the house?", 2.7, 0.25),
+                   segment("BEN", "No.", 5.0, 0.2))
+    cues = build_cues(doc)
+    errors, _ = qc_errors(cues)
+    assert errors == []
+    two = [c for c in cues if len(c.lines) == 2 and all(line.startswith("-") for line in c.lines)]
+    assert two and two[0].lines == ["-Did you lock the door?", "-Yes."]
+    assert sum("Yes." in c.text for c in cues) == 1
+
+
+def test_dash_only_for_a_change_of_speaker():
+    doc = document(segment("ANNA", MONOLOGUE[:200], 0.5, 0.3), segment("BEN", "Right.", 16.0, 0.3))
+    for cue in build_cues(doc):
+        speakers = {w.speaker for w in cue.words}
+        assert any(line.startswith("-") for line in cue.lines) == (len(speakers) == 2)
+
+
+def test_shot_changes_are_not_crossed_and_times_snap_to_them():
+    # Speech ends 9 frames before the first cut and starts 5 frames after it; a second cut falls mid-sentence.
+    doc = document(segment("ANNA", "I never thought we would make it out of there alive.", 1.0, 0.3),
+                   segment("BEN", "Neither did I, to be honest with you.", 4.8, 0.3),
+                   fps=25, cuts=(4.6, 6.5))
+    cues = build_cues(doc)
+    cut1, cut2 = 4.6, 6.5
+    first = next(c for c in cues if "alive." in c.text)
+    assert first.end <= cut1 + 1e-6 and first.end >= cut1 - 2 / 25 - 1e-6
+    second = next(c for c in cues if "Neither" in c.text)
+    assert second.start == pytest.approx(cut1)  # in time 5 frames after the cut snaps onto it
+    # The cut at 6.5 s falls inside Ben's speech, so his cue may cross it: the speech does.
+    errors, _ = qc_errors(cues, fps=25)
+    assert errors == []
+    for cue in cues:
+        speech = (cue.words[0].start, cue.words[-1].end)
+        for cut in (cut1, cut2):
+            if cue.start < cut < cue.end:
+                assert speech[0] < cut < speech[1]
+
+
+def test_frame_rate_of_the_media_and_drop_frame_rate():
+    doc = document(segment("ANNA", MONOLOGUE[:180], 0.5, 0.3), fps=29.97)
+    fps = 30000 / 1001
+    cues = build_cues(doc)
+    for a, b in zip(cues, cues[1:]):
+        assert round((b.start - a.end) * fps) >= 2
+    for cue in cues:
+        assert cue.start * fps == pytest.approx(round(cue.start * fps), abs=1e-6)
+
+
+def test_translation_laid_over_the_source_sentence_time():
+    source = segment("ANNA", "I waited for you at the station. Then I went home alone.", 1.0, 0.35)
+    source.translations["pt"] = ("Esperei por você na estação durante muito tempo. "
+                                 "Depois fui para casa sozinha, sem ninguém.")
+    doc = document(source)
+    doc.translation_languages = ["pt"]
+    cues = build_cues(doc, language="pt")
+    errors, _ = qc_errors(cues)
+    assert errors == []
+    assert " ".join(" ".join(c.lines) for c in cues).split() == source.translations["pt"].split()  # no word cut
+    assert cues[0].start == pytest.approx(source.start, abs=0.021)
+    for word in source.words:  # no empty stretch where the source speaks
+        middle = (word.start + word.end) / 2
+        assert any(c.start <= middle <= c.end for c in cues)
+
+
+def test_speaker_labels_only_when_asked():
+    doc = document(segment("ANNA", "Good morning everyone.", 1.0, 0.3), segment("BEN", "Morning.", 3.0, 0.3))
+    assert all("Anna:" not in c.text for c in build_cues(doc))
+    labelled = build_cues(doc, speaker_labels=True)
+    assert labelled[0].lines[0].startswith("Anna: ") or labelled[0].lines[0].startswith("-Anna: ")
+
+
+def test_profiles_and_custom_values():
+    bbc = profile("bbc")
+    assert bbc.max_chars_per_line == 37 and profile().max_chars_per_line == 42
+    custom = profile("netflix", max_chars_per_line=32, max_lines=1)
+    cues = build_cues(document(segment("ANNA", MONOLOGUE, 1.0, 0.32)), custom)
+    assert all(len(c.lines) == 1 and len(c.lines[0]) <= 32 for c in cues)
+    with pytest.raises(InvalidOption):
+        profile("itv")
+    with pytest.raises(InvalidOption):
+        profile(min_duration=9.0)
+
+
+@pytest.mark.parametrize("text, bad_ends", [
+    ("ask not what your country can do for you, ask what you can do for your country", {"your", "can"}),
+    ("I have been waiting for the train for as long as I can remember now", {"the", "as", "for"}),
+    ("and that is why we met Anna Maria Smith at the station yesterday", {"Anna", "Maria"}),
+])
+def test_line_breaks_follow_linguistic_rules(text, bad_ends):
+    lines = wrap_lines(text, CueRules())
+    assert len(lines) == 2 and all(len(line) <= 42 for line in lines)
+    assert lines[0].split()[-1] not in bad_ends
+    assert " ".join(lines) == text
+
+
+def test_line_breaks_prefer_a_shorter_top_line_and_punctuation():
+    lines = wrap_lines("She opened the door, and the whole room went silent at once", CueRules())
+    assert lines[0].endswith(",")
+    balanced = wrap_lines("We walked along the river until the sun went down behind the hills", CueRules())
+    assert len(balanced[0]) <= len(balanced[1])
+
+
+def test_no_cue_over_the_line_limit_even_with_long_words():
+    text = "Supercalifragilisticexpialidocious-antidisestablishmentarianism " * 3 + "end."
+    cues = build_cues(document(segment("ANNA", text, 0.5, 0.6)))
+    assert all(len(line) <= 42 for c in cues for line in c.lines)
+    assert qc_errors(cues)[0] == []
