@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 import time
+import zipfile
+from datetime import UTC, datetime
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -20,22 +23,26 @@ from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, web
+from ..core.progress import STAGE_LABELS
 from ..errors import CastscriptError
+from ..operations import OPERATIONS, parse_operations
 from ..subtitles.formats import FORMATS
 from .auth import SESSION_COOKIE, Owner
 from .cleanup import Sweeper
 from .config import ServiceConfig
 from .errors import Conflict, NotFound, QueueUnavailable, TooManyJobs, Unauthorized, for_client
 from .netguard import check_url, parse_networks
-from .jobs import Services, delete_job_files, load_document, name_from_url, output_key, rerender
+from . import catalog, revisions
+from .jobs import Services, delete_job_files, name_from_url, output_key
+from .revisions import RevisionConflict
 from .queue import JobQueue, make_queue
 from .schemas import ErrorBody, JobCreate, JobOptions, JobView, SpeakerNames, State, UploadView
 from .storage import content_disposition, passive_content_type
@@ -47,6 +54,7 @@ log = logging.getLogger(__name__)
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"no-referrer")]
 DOCS_ASSETS = "/docs-assets"
+MEDIA_SUFFIXES = {".mp4", ".mkv", ".mov", ".webm", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".flac", ".wav"}
 ERRORS = {status: {"model": ErrorBody} for status in (401, 404, 409, 413, 415, 422, 429, 503)}
 
 router = APIRouter(responses=ERRORS)
@@ -89,8 +97,18 @@ def close_session(_owner: Owner, response: Response) -> None:
 
 @router.get("/me", tags=["auth"])
 def me(owner: Owner, request: Request) -> dict:
-    """The token's owner and what this server offers (output formats, upload limit)."""
-    return {"owner": owner, "formats": sorted(FORMATS), "max_upload_bytes": services_of(request).config.max_upload_bytes}
+    """The token's owner and what this server offers (output formats with a line on each, stage names in words,
+    upload limit)."""
+    return {"owner": owner, "formats": sorted(FORMATS), "max_upload_bytes": services_of(request).config.max_upload_bytes,
+            "format_descriptions": {name: catalog.FORMAT_DESCRIPTIONS.get(name, "") for name in sorted(FORMATS)},
+            "stage_labels": STAGE_LABELS}
+
+
+@router.get("/languages", tags=["service"])
+def languages(_owner: Owner) -> dict:
+    """Spoken languages Whisper knows, and the translation pairs installed on this server (Bergamot models found
+    offline; ``targets_by_source`` includes what pivots through English)."""
+    return catalog.languages()
 
 
 @router.post("/uploads", tags=["uploads"], status_code=201, response_model=UploadView,
@@ -248,14 +266,86 @@ def _file_response(request: Request, key: str):
     return FileResponse(target, media_type=passive_content_type(target.name), headers=headers)
 
 
+@router.get("/jobs/{job_id}/outputs.zip", tags=["outputs"], response_class=StreamingResponse,
+            responses={200: {"content": {"application/zip": {}}}})
+def download_all(job_id: str, owner: Owner, request: Request) -> StreamingResponse:
+    """Every output of the job and its media in one zip: the HTML transcript in it plays the media beside it."""
+    row = _finished_job(request, owner, job_id)
+    services = services_of(request)
+    _, document = revisions.current(services, job_id)
+    media_name = Path(document.media.path).name or row.input_name
+    files = [(name, output_key(job_id, name)) for name in row.outputs]
+    if row.input_key is not None and media_name not in row.outputs:
+        files.append((media_name, row.input_key))
+    name = f"{Path(row.input_name).stem}.castscript.zip"
+    headers = {"Content-Disposition": content_disposition(name), "Content-Security-Policy": "sandbox"}
+    return StreamingResponse(zip_stream(services, files), media_type="application/zip", headers=headers)
+
+
 @router.get("/jobs/{job_id}/transcript", tags=["outputs"])
 def transcript(job_id: str, owner: Owner, request: Request) -> dict:
-    """The finished job's document: segments with words, speakers, translations (for the web UI)."""
+    """The finished job's current document (segments with words, speakers, translations) and its ``revision``."""
     _finished_job(request, owner, job_id)
-    data = load_document(services_of(request), job_id).to_dict()
+    number, document = revisions.current(services_of(request), job_id)
+    data = document.to_dict()
     for speaker in data["speakers"].values():
         speaker.pop("embedding", None)
-    return data
+    return {"revision": number, **data}
+
+
+class EditsBody(BaseModel):
+    base_revision: int = Field(ge=0, description="the revision the edits were made on (409 if it is not current)")
+    operations: list[dict] = Field(min_length=1, max_length=500, description=(
+        "applied in order, all or none: " + "; ".join(f"{op} {{{', '.join(fields)}}}" for op, fields in OPERATIONS.items())))
+    author: str | None = Field(None, max_length=100, description="who made the edit (shown in the revision list)")
+
+
+def _who(owner: str, author: str | None) -> str:
+    return f"{author.strip()} ({owner})" if author and author.strip() else owner
+
+
+@router.post("/jobs/{job_id}/edits", tags=["edits"])
+def edit_transcript(job_id: str, body: EditsBody, owner: Owner, request: Request) -> dict:
+    """Apply edit operations as one new revision and re-write every output from it (no model runs again; edited
+    lines are re-translated unless their translation was written by hand)."""
+    row = _finished_job(request, owner, job_id)
+    operations = parse_operations(body.operations)
+    number = revisions.edit(services_of(request), row, body.base_revision, operations, _who(owner, body.author))
+    return {"revision": number}
+
+
+@router.get("/jobs/{job_id}/revisions", tags=["edits"])
+def list_revisions(job_id: str, owner: Owner, request: Request) -> list[dict]:
+    """Every revision of the transcript, oldest first: number, time, who, summary."""
+    row = _finished_job(request, owner, job_id)
+    return [{"number": r.number, "time": _iso(r.created_at), "who": r.who, "summary": r.summary}
+            for r in revisions.history(services_of(request), row)]
+
+
+@router.get("/jobs/{job_id}/revisions/{number}", tags=["edits"])
+def get_revision(job_id: str, number: int, owner: Owner, request: Request) -> dict:
+    """The document as it was at revision ``number``."""
+    row = _finished_job(request, owner, job_id)
+    data = revisions.document_at(services_of(request), row, number).to_dict()
+    for speaker in data["speakers"].values():
+        speaker.pop("embedding", None)
+    return {"revision": number, **data}
+
+
+@router.post("/jobs/{job_id}/revisions/{number}/restore", tags=["edits"])
+def restore_revision(job_id: str, number: int, owner: Owner, request: Request) -> dict:
+    """Make revision ``number`` current again, as a new revision (nothing is dropped)."""
+    row = _finished_job(request, owner, job_id)
+    return {"revision": revisions.restore(services_of(request), row, number, owner)}
+
+
+@router.get("/jobs/{job_id}/peaks", tags=["outputs"])
+def waveform_peaks(job_id: str, owner: Owner, request: Request) -> dict:
+    """The media's waveform for the editor's timeline: loudest sample per bin, 0-1, ``per_second`` bins a second."""
+    row = _finished_job(request, owner, job_id)
+    if row.input_key is None:
+        raise NotFound(f"Job {job_id} has no media.")
+    return catalog.peaks(services_of(request), job_id, row.input_key)
 
 
 @router.get("/jobs/{job_id}/subtitles.vtt", tags=["outputs"], response_class=Response,
@@ -263,7 +353,7 @@ def transcript(job_id: str, owner: Owner, request: Request) -> dict:
 def subtitles_vtt(job_id: str, owner: Owner, request: Request, lang: str | None = None) -> Response:
     """WebVTT for the player's subtitle track (current speaker names; ``lang`` for a translation)."""
     row = _finished_job(request, owner, job_id)
-    document = load_document(services_of(request), job_id)
+    _, document = revisions.current(services_of(request), job_id)
     if lang is not None and lang not in document.translation_languages:
         raise NotFound(f"Job {job_id} has no {lang} translation.")
     options = JobOptions(**row.options).to_pipeline_options().output
@@ -272,9 +362,11 @@ def subtitles_vtt(job_id: str, owner: Owner, request: Request, lang: str | None 
 
 @router.patch("/jobs/{job_id}/speakers", tags=["jobs"])
 def rename_speakers(job_id: str, body: SpeakerNames, owner: Owner, request: Request) -> JobView:
-    """Rename speakers (e.g. SPEAKER_00 -> Anna) and re-render the text outputs; no model runs again."""
+    """Rename speakers (e.g. SPEAKER_00 -> Anna) as a new revision and re-render the text outputs."""
     row = _finished_job(request, owner, job_id)
-    rerender(services_of(request), row, body.names)
+    services = services_of(request)
+    operations = parse_operations([{"op": "rename_speaker", "speaker": k, "name": v} for k, v in body.names.items()])
+    revisions.edit(services, row, revisions.current(services, job_id)[0], operations, owner)
     return JobView.of(row)
 
 
@@ -282,7 +374,28 @@ def _error_response(status: int, body: dict, headers: dict | None = None) -> JSO
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat()
+
+
+def zip_stream(services: Services, files: list[tuple[str, str]]):
+    """The zip of (name, storage key) built in a temporary file, then streamed and removed."""
+    with tempfile.TemporaryFile(dir=services.config.work_dir) as spool, \
+            tempfile.TemporaryDirectory(dir=services.config.work_dir) as folder:
+        with zipfile.ZipFile(spool, "w") as archive:
+            for name, key in files:
+                compress = zipfile.ZIP_STORED if Path(name).suffix in MEDIA_SUFFIXES else zipfile.ZIP_DEFLATED
+                archive.write(services.storage.fetch(key, Path(folder)), name, compress_type=compress)
+        spool.seek(0)
+        while chunk := spool.read(1 << 20):
+            yield chunk
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RevisionConflict)
+    async def revision_conflict(_request, exc: RevisionConflict):
+        return _error_response(409, exc.to_dict())
+
     @app.exception_handler(CastscriptError)
     async def castscript_error(_request, exc: CastscriptError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None

@@ -24,11 +24,9 @@ import httpx
 
 from ..cache import StageCache
 from ..document import Document
-from ..editing import rename_speaker
 from ..errors import CastscriptError
 from ..pipeline import run_pipeline
 from ..progress import CallbackProgress
-from ..subtitles import write_outputs
 from . import webhooks
 from .config import ServiceConfig
 from .errors import InputDownloadFailed, UploadTooLarge, for_client
@@ -236,24 +234,6 @@ def _notify(services: Services, job_id: str) -> None:
     config = services.config
     webhooks.deliver(row.webhook_url, payload, row.webhook_secret, config.webhook_attempts, config.webhook_backoff,
                      parse_networks(config.fetch_allow))
-
-
-def load_document(services: Services, job_id: str) -> Document:
-    return Document.from_dict(json.loads(services.storage.read_bytes(document_key(job_id))))
-
-
-def rerender(services: Services, row: JobRow, names: dict[str, str]) -> Document:
-    """Rename speakers in a finished job and rewrite its text outputs from the saved document (no model runs)."""
-    document = load_document(services, row.id)
-    for key, name in names.items():
-        rename_speaker(document, key, name)
-    options = JobOptions(**row.options).to_pipeline_options()
-    stem = Path(row.input_name).stem
-    with tempfile.TemporaryDirectory(dir=services.config.work_dir) as folder:
-        for path in write_outputs(document, Path(folder), stem, list(options.formats), options.output):
-            services.storage.put_file(output_key(row.id, path.name), path)
-    services.storage.write_bytes(document_key(row.id), _document_bytes(document))
-    return document
 
 
 def delete_job_files(services: Services, row: JobRow) -> None:

@@ -39,6 +39,10 @@ class Storage(Protocol):
     def read_bytes(self, key: str) -> bytes: ...
     def write_bytes(self, key: str, data: bytes) -> None: ...
     def delete_prefix(self, prefix: str) -> None: ...
+    def delete(self, key: str) -> None:
+        """Remove one object (no error when it is missing)."""
+
+    def exists(self, key: str) -> bool: ...
     def locate(self, key: str) -> Path | str:
         """Where a client reads the object: the local file, or a presigned URL serving it as an attachment."""
 
@@ -50,11 +54,24 @@ def open_storage(url: str) -> Storage:
     return S3Storage(url) if url.startswith("s3://") else LocalStorage(Path(url).expanduser())
 
 
+def file_mode() -> int:
+    """The mode ``open()`` gives a new file under the process's umask (0644 under the usual 022); read from
+    /proc where it exists, since setting the umask to read it back races with other threads."""
+    status = Path("/proc/self/status")
+    lines = status.read_text().splitlines() if status.exists() else []
+    mask = next((int(line.split()[1], 8) for line in lines if line.startswith("Umask:")), None)
+    if mask is None:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
 class _LocalWriter:
     def __init__(self, target: Path):
         target.parent.mkdir(parents=True, exist_ok=True)
         self.target = target
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        os.fchmod(fd, file_mode())  # mkstemp's 0600 would survive the rename
         self.tmp = Path(tmp)
         self.handle = os.fdopen(fd, "wb")
 
@@ -117,6 +134,12 @@ class LocalStorage:
         path = self._path(prefix)
         if path != self.root:
             shutil.rmtree(path, ignore_errors=True)
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
 
     def locate(self, key: str) -> Path | str:
         return self._path(key)
@@ -213,6 +236,18 @@ class S3Storage:
             keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
             if keys:
                 self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys})
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError:
+            return False
+        return True
 
     def locate(self, key: str) -> Path | str:
         params = {"Bucket": self.bucket, "Key": self._key(key), **_response_headers(key, "Response")}

@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, create_engine, event, func, select, update
+from sqlalchemy import (JSON, Float, ForeignKey, Index, Integer, String, Text, create_engine, delete, event, func, select,
+                        update)
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -71,6 +73,19 @@ class JobRow(Base):
     created_at: Mapped[float] = mapped_column(Float)
     started_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class RevisionRow(Base):
+    """One saved state of a finished job's document (0: as the pipeline wrote it); rows are only ever added."""
+
+    __tablename__ = "revisions"
+    job_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(Text)
+    """Storage key of the document of this revision."""
+    who: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
 
 
 def hash_token(token: str) -> str:
@@ -207,6 +222,35 @@ class Store:
             row = session.get(JobRow, job_id)
             if row is not None:
                 session.delete(row)
+            session.execute(delete(RevisionRow).where(RevisionRow.job_id == job_id))
+
+    # revisions
+    def add_revision(self, row: RevisionRow) -> bool:
+        """Record a revision; False when its number is taken (another edit won the race)."""
+        try:
+            with self.session() as session:
+                session.add(row)
+        except IntegrityError:
+            return False
+        return True
+
+    def revisions(self, job_id: str) -> list[RevisionRow]:
+        with self.session() as session:
+            query = select(RevisionRow).where(RevisionRow.job_id == job_id).order_by(RevisionRow.number)
+            return list(session.scalars(query))
+
+    def revision(self, job_id: str, number: int) -> RevisionRow | None:
+        with self.session() as session:
+            return session.get(RevisionRow, (job_id, number))
+
+    def latest_revision(self, job_id: str) -> RevisionRow | None:
+        with self.session() as session:
+            query = select(RevisionRow).where(RevisionRow.job_id == job_id).order_by(RevisionRow.number.desc())
+            return session.scalars(query.limit(1)).first()
+
+    def delete_revisions(self, job_id: str) -> None:
+        with self.session() as session:
+            session.execute(delete(RevisionRow).where(RevisionRow.job_id == job_id))
 
     def transition(self, job_id: str, from_states: tuple[str, ...], **values: Any) -> bool:
         """Set ``values`` only if the job is in one of ``from_states`` (atomic: a cancel and a finish cannot both win)."""
