@@ -56,7 +56,7 @@ def test_rerun_with_new_outputs_and_thread_count_reuses_both_stages_without_deco
     first, _, cache = side_by_side
     options = PipelineOptions(formats=("vtt", "txt"), threads=1, asr=AsrOptions(cpu_threads=1))
     again = run_pipeline(wav, options, tmp_path, cache=StageCache(cache.folder.parent))
-    assert set(again.cached_stages) == {"asr", "diarization"}
+    assert set(again.cached_stages) == {"transcribe", "diarize"}
     assert "decode" not in again.stage_seconds  # nothing needed the samples
     assert [s.text for s in again.document.segments] == [s.text for s in first.document.segments]
     assert sorted(p.suffix for p in again.outputs) == [".txt", ".vtt"]
@@ -68,6 +68,6 @@ def test_only_the_missing_stage_runs_when_the_other_is_cached(side_by_side, demo
     options = PipelineOptions(formats=("json",), speakers=replace(PipelineOptions().speakers, num_speakers=3))
     progress = StageNames()
     again = run_pipeline(wav, options, tmp_path, progress, StageCache(cache.folder.parent))
-    assert again.cached_stages == ["asr"]
+    assert again.cached_stages == ["transcribe"]
     assert "diarize" in progress.names and "transcribe+diarize" not in progress.names
     assert len(again.document.speakers) == 3  # the count hint is honoured exactly

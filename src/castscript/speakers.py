@@ -1,64 +1,21 @@
-"""The speaker stage: diarize (cached), attribute words and segments, and name the speakers."""
+"""Speakers of a document: attribution of a diarization's turns to words and segments, and naming."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
-
-import numpy as np
 
 from .attribution import attribute
-from .cache import StageCache, stage_key
-from .diarization import ENGINE_VERSION, DiarizationOptions, DiarizationResult, diarize
+from .diarization import DiarizationResult
 from .document import Document, Speaker, SpeakerTurn
-from .pipeline import SpeakerOptions
-from .progress import Progress
-from .voices import identify_speakers
 
 log = logging.getLogger(__name__)
 
 
-def add_speakers(
-    document: Document, audio: np.ndarray, options: SpeakerOptions, fingerprint: str, cache: StageCache, progress: Progress
-) -> None:
-    """Diarize (cached) and fill the document's turns and speakers, giving every segment and word its speaker."""
-    settings = diarization_options(options)
-    key = diarization_key(settings, fingerprint)
-    result = cache.get_or_compute(
-        "diarization", key, lambda: diarize(audio, settings, progress=progress.update),
-        DiarizationResult.to_dict, DiarizationResult.from_dict,
-    )
-    apply_diarization(document, result, options)
-
-
-def apply_diarization(document: Document, result: DiarizationResult, options: SpeakerOptions) -> None:
-    """Turns and speakers from ``result``; words and segments attributed; voices identified; names given."""
+def apply_diarization(document: Document, result: DiarizationResult) -> None:
+    """Turns and speakers from ``result``; every word and segment attributed to its speaker."""
     document.turns = result.turns
     document.segments = attribute(document.segments, result.exclusive)
     document.speakers = speakers_of(result)
-    if options.identify:
-        identify_speakers(document, options.library, options.voice_threshold)
-    apply_names(document, options.names)
-
-
-def diarization_options(options: SpeakerOptions, threads: int = 0, device: str = "cpu") -> DiarizationOptions:
-    return DiarizationOptions(
-        num_speakers=options.num_speakers,
-        min_speakers=options.min_speakers,
-        max_speakers=options.max_speakers,
-        threads=threads,
-        device=device,
-    )
-
-
-def diarization_key(options: DiarizationOptions, fingerprint: str) -> str:
-    """Cache key of a diarization: the media and the options that change turns (not threads or device)."""
-    settings = {k: v for k, v in asdict(options).items() if k not in ("threads", "device")}
-    return stage_key("diarization", ENGINE_VERSION, fingerprint, settings)
-
-
-def cached_diarization_result(cache: StageCache, key: str) -> DiarizationResult | None:
-    return cache.load("diarization", key, DiarizationResult.from_dict)
 
 
 def speakers_of(result: DiarizationResult) -> dict[str, Speaker]:

@@ -40,7 +40,7 @@ def test_second_run_reuses_the_cached_transcription(jfk_run, media, tmp_path):
     options = PipelineOptions(speakers=SpeakerOptions(enabled=False), formats=("txt",))
     first = run_pipeline(media / "faster-whisper/jfk.flac", options, tmp_path)
     second = run_pipeline(media / "faster-whisper/jfk.flac", options, tmp_path)
-    assert "asr" in second.cached_stages
+    assert "transcribe" in second.cached_stages
     assert second.document.segments == first.document.segments
 
 

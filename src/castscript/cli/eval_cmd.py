@@ -7,14 +7,13 @@ from dataclasses import replace
 from functools import reduce
 from pathlib import Path
 
-from ..cache import StageCache, media_fingerprint
+from ..cache import StageCache
 from ..document import Document
 from ..errors import InvalidOption
 from ..evaluation import (
     DerScore, DerSettings, FileScore, WordErrors, annotation, find_dataset, load_rttm, load_uem, score_der, score_file,
 )
-from ..media import decode_audio, probe
-from ..pipeline import PipelineOptions, run_pipeline
+from ..pipeline import PipelineOptions, run_pipeline, run_speaker_stages
 from ..progress import terminal_progress_or_null
 from ..subtitles.speaker_formats import read_diarization_json
 from .run import add_pipeline_arguments, options_from_args
@@ -108,14 +107,10 @@ def dataset_command(args: argparse.Namespace, settings: DerSettings) -> int:
 
 
 def _run(audio: Path, options: PipelineOptions, transcribe: bool, output_dir, cache, progress) -> Document:
-    """The whole pipeline when text is scored too, else only its speaker stage."""
+    """The whole pipeline when text is scored too, else only its speaker stages."""
     if transcribe or output_dir:
         return run_pipeline(audio, options, output_dir, progress=progress, cache=cache).document
-    from ..speakers import add_speakers
-
-    document = Document(media=probe(audio))
-    add_speakers(document, decode_audio(audio), options.speakers, media_fingerprint(audio), cache, progress)
-    return document
+    return run_speaker_stages(audio, options, progress, cache)
 
 
 def _row(score: FileScore) -> str:

@@ -5,12 +5,28 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..asr import AsrOptions
-from ..errors import InvalidOption
-from ..pipeline import DEFAULT_FORMATS, PipelineOptions, SpeakerOptions, TranslationOptions, VideoOptions, run_pipeline
-from ..progress import terminal_progress_or_null
-from ..subtitles import CueRules, OutputOptions
-from ..validation import check_language, check_targets
+from dataclasses import replace
+
+from ..core.errors import InvalidOption
+from ..core.options import (
+    DEVICES,
+    STYLES,
+    TASKS,
+    TRANSLATORS,
+    AsrOptions,
+    SpeakerOptions,
+    TranslationOptions,
+    VideoOptions,
+)
+from ..core.progress import terminal_progress_or_null
+from ..core.text import split_list
+from ..pipeline import DEFAULT_FORMATS, PipelineOptions, run_pipeline
+from ..subtitles import PROFILES, CueRules, OutputOptions
+from ..subtitles.qc import summarize_outputs
+
+CUE_FLAGS = {"max_line_chars": "max_chars_per_line", "max_cue_lines": "max_lines", "max_cps": "max_chars_per_second",
+             "min_cue_duration": "min_duration", "max_cue_duration": "max_duration", "fps": "fps"}
+"""Subtitle flag -> CueRules field (None: the --subtitle-profile's value)."""
 
 
 def register(subparsers) -> None:
@@ -25,12 +41,12 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     asr = parser.add_argument_group("transcription")
     asr.add_argument("--language", default="auto", help="spoken language: auto (default) or a code (en, pl, ...)")
     asr.add_argument("--multilingual", action="store_true", help="detect the language of every segment")
-    asr.add_argument("--task", choices=["transcribe", "translate"], default="transcribe",
+    asr.add_argument("--task", choices=TASKS, default=AsrOptions.task,
                      help="translate: any language -> English text with Whisper")
-    asr.add_argument("--model", default="base", help="Whisper model: base (bundled), any faster-whisper name, or a folder")
-    asr.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    asr.add_argument("--model", default=AsrOptions.model, help="Whisper model: base (bundled), any faster-whisper name, or a folder")
+    asr.add_argument("--device", choices=DEVICES, default=AsrOptions.device, help="where the models run")
     asr.add_argument("--compute-type", default=None, help="CTranslate2 compute type (default int8 on CPU, float16 on CUDA)")
-    asr.add_argument("--batch-size", type=int, default=0,
+    asr.add_argument("--batch-size", type=int, default=AsrOptions.batch_size,
                      help="ASR batch size (0: 4 on the CPU, 32 on a GPU; 1: sequential decoding)")
     asr.add_argument("--threads", type=int, default=0,
                      help="CPU threads for the models, shared out between stages running side by side (0: all cores)")
@@ -50,32 +66,37 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
 
     translation = parser.add_argument_group("translation")
     translation.add_argument("--translate-to", default="", help="target languages, e.g. pt or pt,es")
-    translation.add_argument("--translator", default="bergamot", help="bergamot (offline, default), whisper (into English), deepl (DEEPL_API_KEY), "
+    translation.add_argument("--translator", default=TranslationOptions.translator, help="bergamot (offline, default), whisper (into English), deepl (DEEPL_API_KEY), "
                                   "openai or openai:MODEL (an OpenAI-compatible chat endpoint)")
 
     video = parser.add_argument_group("video")
     video.add_argument("--burn", action="store_true", help="write VIDEO.castscript.mp4 with burned-in subtitles")
     video.add_argument("--faces", dest="faces", action="store_true", default=None, help="analyse faces in video")
     video.add_argument("--no-faces", dest="faces", action="store_false", help="do not analyse faces")
-    video.add_argument("--style", choices=["live", "classic"], default="live", help="burned subtitle style")
+    video.add_argument("--style", choices=STYLES, default=VideoOptions.style, help="burned subtitle style")
     video.add_argument("--font-size", type=int, default=None, help="burned subtitle font size (px at 1080p)")
-    video.add_argument("--max-lines", type=int, default=2, help="lines per burned subtitle")
+    video.add_argument("--max-lines", type=int, default=VideoOptions.max_lines, help="lines per burned subtitle")
 
     output = parser.add_argument_group("output")
     output.add_argument("-o", "--output-dir", default=None, help="folder for outputs (default: beside the input)")
     output.add_argument("--formats", default=",".join(DEFAULT_FORMATS), help="comma-separated output formats")
     output.add_argument("--bilingual", action="store_true", help="translated subtitles show the original above")
-    output.add_argument("--no-speaker-labels", action="store_true", help="no speaker prefix in subtitle lines")
-    output.add_argument("--max-line-chars", type=int, default=42, help="characters per subtitle line")
-    output.add_argument("--max-cue-lines", type=int, default=2, help="lines per subtitle cue")
-    output.add_argument("--max-cps", type=float, default=17.0, help="reading speed limit, characters per second")
-    output.add_argument("--min-cue-duration", type=float, default=0.8, help="seconds")
-    output.add_argument("--max-cue-duration", type=float, default=7.0, help="seconds")
+    output.add_argument("--speaker-labels", action="store_true", help="speaker names before subtitle lines (off)")
+    output.add_argument("--no-speaker-labels", dest="speaker_labels", action="store_false", help=argparse.SUPPRESS)
+    output.add_argument("--subtitle-profile", choices=sorted(PROFILES), default="netflix",
+                        help="subtitle rules: netflix (42 chars, 20 cps, 5/6-7 s, 2-frame gaps) or bbc (37, 17 cps); "
+                             "the flags below override single values")
+    output.add_argument("--start-timecode", default=None, help="programme start for timecoded outputs, e.g. 01:00:00:00")
+    output.add_argument("--fps", type=float, default=None, help="frame rate of subtitle timing (default: the video's, "
+                                                                "25 for audio)")
+    rules = CueRules()
+    output.add_argument("--max-line-chars", type=int, help=f"characters per subtitle line ({rules.max_chars_per_line})")
+    output.add_argument("--max-cue-lines", type=int, help=f"lines per subtitle cue ({rules.max_lines})")
+    output.add_argument("--max-cps", type=float,
+                        help=f"reading speed limit, characters per second ({rules.max_chars_per_second:g})")
+    output.add_argument("--min-cue-duration", type=float, help=f"seconds ({rules.min_duration:.3g})")
+    output.add_argument("--max-cue-duration", type=float, help=f"seconds ({rules.max_duration:g})")
     output.add_argument("--no-cache", action="store_true", help="recompute every stage and translation")
-
-
-def split_list(value: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def parse_speaker_names(value: str) -> tuple[tuple[str, str], ...]:
@@ -89,49 +110,31 @@ def parse_speaker_names(value: str) -> tuple[tuple[str, str], ...]:
 
 
 def options_from_args(args: argparse.Namespace) -> PipelineOptions:
-    check_language(args.language)
-    check_targets(split_list(args.translate_to))
-    if args.batch_size < 0:
-        raise InvalidOption(f"--batch-size must be 0 (automatic) or more, got {args.batch_size}.")
-    rules = CueRules(
-        max_chars_per_line=args.max_line_chars,
-        max_lines=args.max_cue_lines,
-        max_chars_per_second=args.max_cps,
-        min_duration=args.min_cue_duration,
-        max_duration=args.max_cue_duration,
-    )
-    if rules.max_chars_per_line < 10 or rules.max_lines < 1 or rules.min_duration > rules.max_duration:
-        raise InvalidOption("Subtitle limits are inconsistent: need line chars >= 10, lines >= 1, min <= max duration.")
-    return PipelineOptions(
+    """The pipeline's options from ``run``-style flags, validated (InvalidOption before any decoding)."""
+    given = {field: getattr(args, flag) for flag, field in CUE_FLAGS.items() if getattr(args, flag) is not None}
+    options = PipelineOptions(
         asr=AsrOptions(
-            model=args.model,
-            language=args.language,
-            task=args.task,
-            multilingual=args.multilingual,
-            device=args.device,
-            compute_type=args.compute_type,
-            batch_size=args.batch_size,
+            model=args.model, language=args.language, task=args.task, multilingual=args.multilingual,
+            device=args.device, compute_type=args.compute_type, batch_size=args.batch_size,
         ),
         speakers=SpeakerOptions(
-            enabled=not args.no_diarize,
-            num_speakers=args.num_speakers,
-            min_speakers=args.min_speakers,
-            max_speakers=args.max_speakers,
-            names=parse_speaker_names(args.speaker_names),
-            identify=args.identify,
-            library=args.voices,
-            voice_threshold=args.voice_threshold,
+            enabled=not args.no_diarize, num_speakers=args.num_speakers, min_speakers=args.min_speakers,
+            max_speakers=args.max_speakers, names=parse_speaker_names(args.speaker_names), identify=args.identify,
+            library=args.voices, voice_threshold=args.voice_threshold,
         ),
         translation=TranslationOptions(targets=split_list(args.translate_to), translator=args.translator),
         video=VideoOptions(
             faces=args.faces, burn=args.burn, style=args.style, font_size=args.font_size, max_lines=args.max_lines
         ),
         formats=split_list(args.formats),
-        output=OutputOptions(rules=rules, speaker_labels=not args.no_speaker_labels, bilingual=args.bilingual),
+        output=OutputOptions(rules=replace(PROFILES[args.subtitle_profile], **given), speaker_labels=args.speaker_labels,
+                             bilingual=args.bilingual, start_timecode=args.start_timecode),
         use_cache=not args.no_cache,
         threads=args.threads,
         parallel=not args.sequential,
     )
+    options.validate()
+    return options
 
 
 def run_and_report(input_path: str | Path, args: argparse.Namespace) -> int:
@@ -144,6 +147,8 @@ def run_and_report(input_path: str | Path, args: argparse.Namespace) -> int:
           f"{len(document.segments)} segment(s){speakers}")
     for path in result.outputs:
         print(f"  wrote {path}")
+    for line in summarize_outputs(result.outputs, document, options.output):
+        print(f"  QC {line}")
     return 0
 
 

@@ -2,92 +2,109 @@
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, model_validator
 
-from ..cli.run import add_pipeline_arguments, options_from_args, parse_speaker_names, split_list
+from ..core.options import STYLES, TASKS, AsrOptions, SpeakerOptions, TranslationOptions, VideoOptions
+from ..core.progress import label
 from ..pipeline import DEFAULT_FORMATS, PipelineOptions
-from ..validation import check_language, check_targets
+from ..subtitles import PROFILES, CueRules, OutputOptions
 from .store import JobRow
 
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 State = Literal["queued", "running", "done", "failed", "cancelled"]
 
-_RENAMED = {"diarize", "speaker_names", "translate_to", "formats", "speaker_labels", "use_cache"}
+CUE_FIELDS = {"max_line_chars": "max_chars_per_line", "max_cue_lines": "max_lines", "max_cps": "max_chars_per_second",
+              "min_cue_duration": "min_duration", "max_cue_duration": "max_duration", "fps": "fps"}
+"""JobOptions field -> CueRules field (null: the subtitle profile's value)."""
 
 
 class JobOptions(BaseModel):
-    """Pipeline options; the same meaning as the `castscript run` flags of the same name."""
+    """Pipeline options; the same meaning, defaults and choices as the `castscript run` flags of the same name
+    (both come from castscript.core.options). Every value is checked by the core before the job is queued."""
 
     model_config = ConfigDict(extra="forbid")
 
     language: Annotated[str, StringConstraints(pattern=r"^(auto|[a-z]{2,3})$")] = Field(
         "auto", description="spoken language: auto or a code (en, pl, ...)")
-    multilingual: bool = Field(False, description="detect the language of every segment")
-    task: Literal["transcribe", "translate"] = "transcribe"
+    multilingual: bool = Field(AsrOptions.multilingual, description="detect the language of every segment")
+    task: Literal[TASKS] = AsrOptions.task  # type: ignore[valid-type]
     model: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)] = Field(
-        "base", description="Whisper model name (folders are not accepted over the API)")
-    diarize: bool = Field(True, description="find who speaks when")
-    num_speakers: PositiveInt | None = None
-    min_speakers: PositiveInt | None = None
-    max_speakers: PositiveInt | None = None
+        AsrOptions.model, description="Whisper model name (folders are not accepted over the API)")
+    diarize: bool = Field(SpeakerOptions.enabled, description="find who speaks when")
+    num_speakers: PositiveInt | None = SpeakerOptions.num_speakers
+    min_speakers: PositiveInt | None = SpeakerOptions.min_speakers
+    max_speakers: PositiveInt | None = SpeakerOptions.max_speakers
     speaker_names: dict[str, str] = Field({}, description='names for labels, e.g. {"SPEAKER_00": "Anna"}')
-    identify: bool = Field(False, description="label speakers whose voice is enrolled on the server")
+    identify: bool = Field(SpeakerOptions.identify, description="label speakers whose voice is enrolled on the server")
     translate_to: list[LanguageCode] = Field([], description="target languages, e.g. ['pt']")
-    translator: Literal["bergamot", "whisper", "deepl", "openai"] = "bergamot"
-    burn: bool = Field(False, description="also render the video with burned-in subtitles")
-    faces: bool | None = None
-    style: Literal["live", "classic"] = "live"
-    font_size: PositiveInt | None = None
-    max_lines: int = Field(2, ge=1, le=6)
+    translator: Annotated[str, StringConstraints(max_length=100)] = Field(
+        TranslationOptions.translator, description="bergamot, whisper, deepl, openai or openai:MODEL")
+    burn: bool = Field(VideoOptions.burn, description="also render the video with burned-in subtitles")
+    faces: bool | None = VideoOptions.faces
+    style: Literal[STYLES] = VideoOptions.style  # type: ignore[valid-type]
+    font_size: PositiveInt | None = VideoOptions.font_size
+    max_lines: int = VideoOptions.max_lines
     formats: list[str] = Field(list(DEFAULT_FORMATS), min_length=1, description="output formats (srt, vtt, ass, txt, json...)")
-    bilingual: bool = False
-    speaker_labels: bool = True
-    max_line_chars: int = Field(42, ge=10, le=200)
-    max_cue_lines: int = Field(2, ge=1, le=6)
-    max_cps: float = Field(17.0, gt=0)
-    min_cue_duration: float = Field(0.8, ge=0)
-    max_cue_duration: float = Field(7.0, gt=0)
+    bilingual: bool = OutputOptions.bilingual
+    speaker_labels: bool = OutputOptions.speaker_labels
+    max_line_chars: int | None = Field(None, description="characters per subtitle line (null: the default)")
+    max_cue_lines: int | None = None
+    max_cps: float | None = Field(None, description="reading speed limit, characters per second")
+    min_cue_duration: float | None = None
+    max_cue_duration: float | None = None
+    subtitle_profile: Literal[tuple(PROFILES)] = Field("netflix", description="subtitle rules: netflix or bbc")  # type: ignore[valid-type]
+    fps: float | None = Field(None, description="frame rate of subtitle timing (null: the video's, 25 for audio)")
+    start_timecode: str | None = Field(None, description="programme start of timecoded outputs, e.g. 01:00:00:00")
     use_cache: bool = True
 
     def to_pipeline_options(self, voices: Path | None = None) -> PipelineOptions:
-        """The pipeline's options, validated (raises InvalidOption with a readable message).
+        """The pipeline's options, validated by the core (raises InvalidOption with a readable message).
 
-        ``voices`` is the voice library --identify uses: the job owner's own on a server.
+        ``voices`` is the voice library identification uses: the job owner's own on a server.
         """
-        check_language(self.language)
-        check_targets(self.translate_to)
-        parser = argparse.ArgumentParser(add_help=False)
-        add_pipeline_arguments(parser)
-        args = parser.parse_args([])
-        for name, value in self.model_dump(exclude=_RENAMED).items():
-            setattr(args, name, value)
-        args.no_diarize, args.no_speaker_labels, args.no_cache = not self.diarize, not self.speaker_labels, not self.use_cache
-        args.translate_to, args.formats = ",".join(self.translate_to), ",".join(self.formats)
-        options = options_from_args(args)
-        speakers = replace(options.speakers, names=tuple(self.speaker_names.items()),
-                           library=str(voices) if voices else options.speakers.library)
-        options = replace(options, speakers=speakers)
+        given = {field: getattr(self, name) for name, field in CUE_FIELDS.items() if getattr(self, name) is not None}
+        options = PipelineOptions(
+            asr=AsrOptions(model=self.model, language=self.language, task=self.task, multilingual=self.multilingual),
+            speakers=SpeakerOptions(
+                enabled=self.diarize, num_speakers=self.num_speakers, min_speakers=self.min_speakers,
+                max_speakers=self.max_speakers, names=tuple(self.speaker_names.items()), identify=self.identify,
+                library=str(voices) if voices else None,
+            ),
+            translation=TranslationOptions(targets=tuple(self.translate_to), translator=self.translator),
+            video=VideoOptions(faces=self.faces, burn=self.burn, style=self.style, font_size=self.font_size,
+                               max_lines=self.max_lines),
+            formats=tuple(self.formats),
+            output=OutputOptions(rules=replace(PROFILES[self.subtitle_profile], **given),
+                                 speaker_labels=self.speaker_labels, bilingual=self.bilingual,
+                                 start_timecode=self.start_timecode),
+            use_cache=self.use_cache,
+        )
         options.validate()
         return options
 
     @classmethod
-    def from_cli_args(cls, args: argparse.Namespace) -> JobOptions:
-        """Options from `castscript run`-style flags (the watch command forwards its flags this way)."""
-        values = {name: getattr(args, name) for name in cls.model_fields if name not in _RENAMED and hasattr(args, name)}
+    def from_pipeline_options(cls, options: PipelineOptions) -> JobOptions:
+        """The API form of core options (``castscript watch`` forwards its run-style flags this way)."""
+        rules = options.output.rules
+        defaults = PROFILES.get(rules.name, CueRules())
+        cues = {name: getattr(rules, field) for name, field in CUE_FIELDS.items()
+                if getattr(rules, field) != getattr(defaults, field)}
+        asr, speakers, video = options.asr, options.speakers, options.video
         return cls(
-            **values,
-            diarize=not args.no_diarize,
-            speaker_names=dict(parse_speaker_names(args.speaker_names)),
-            translate_to=list(split_list(args.translate_to)),
-            formats=list(split_list(args.formats)),
-            speaker_labels=not args.no_speaker_labels,
-            use_cache=not args.no_cache,
+            language=asr.language or "auto", multilingual=asr.multilingual, task=asr.task, model=asr.model,
+            diarize=speakers.enabled, num_speakers=speakers.num_speakers, min_speakers=speakers.min_speakers,
+            max_speakers=speakers.max_speakers, speaker_names=dict(speakers.names), identify=speakers.identify,
+            translate_to=list(options.translation.targets), translator=options.translation.translator,
+            burn=video.burn, faces=video.faces, style=video.style, font_size=video.font_size,
+            max_lines=video.max_lines, formats=list(options.formats), bilingual=options.output.bilingual,
+            speaker_labels=options.output.speaker_labels, use_cache=options.use_cache, **cues,
+            subtitle_profile=rules.name if rules.name in PROFILES else "netflix",
+            start_timecode=options.output.start_timecode,
         )
 
 
@@ -137,7 +154,8 @@ class UploadView(BaseModel):
 class JobView(BaseModel):
     id: str
     state: State
-    stage: str | None = Field(None, description="current stage while running (probe, decode, transcribe, ...)")
+    stage: str | None = Field(None, description="current stage id while running (probe, decode, transcribe+diarize...)")
+    stage_label: str | None = Field(None, description='the stage in words, e.g. "Transcribing and finding speakers"')
     percent: int | None = Field(None, description="percent of the current stage done while running")
     error: ErrorBody | None = None
     attempts: int = Field(0, description="times a worker started the job (more than 1 after a crash or restart)")
@@ -153,6 +171,7 @@ class JobView(BaseModel):
         running = row.state == "running"
         return cls(
             id=row.id, state=row.state, stage=row.stage if running else None,
+            stage_label=label(row.stage) if running and row.stage else None,
             percent=round(100 * row.progress) if running else None,
             error=ErrorBody(**row.error) if row.error else None, attempts=row.attempts, input_name=row.input_name,
             options=JobOptions(**row.options),

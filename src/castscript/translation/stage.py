@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
-from ..asr import AsrOptions
+from .. import models
+from ..core.errors import ModelNotFound, TranslationError
+from ..core.options import TRANSLATORS as BACKENDS
+from ..core.options import AsrOptions, TranslationOptions
 from ..document import Document, Segment
-from ..errors import ModelNotFound, TranslationError
 from .base import Batch, Line, Translator, base_language, normalize_language
 from .cache import TranslationCache, cache_key
 
-if TYPE_CHECKING:
-    from ..pipeline import TranslationOptions
-
 CONTEXT_LINES = 3
-BACKENDS = ("bergamot", "whisper", "deepl", "openai")
 
 
 def make_translator(spec: str, *, audio: Callable[[], np.ndarray], asr_options: AsrOptions) -> Translator:
@@ -38,10 +37,36 @@ def make_translator(spec: str, *, audio: Callable[[], np.ndarray], asr_options: 
         from .openai_chat import ChatTranslator
 
         return ChatTranslator(model or None)
-    raise TranslationError(f"Unknown translator '{spec}'.", hint=f"Choose one of: {', '.join(BACKENDS)}.")
+    raise TranslationError(f"Unknown translator '{spec}'.", hint=f"Choose one of: {', '.join(BACKENDS)}, openai:MODEL.")
 
 
-def translate_document(
+@dataclass
+class Translations:
+    """Per target language, one text per segment; targets that failed with their error message."""
+
+    texts: dict[str, list[str]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    hint: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"texts": self.texts, "failed": self.failed, "hint": self.hint}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Translations:
+        return cls(dict(data["texts"]), dict(data["failed"]), data.get("hint"))
+
+    def error(self) -> TranslationError | None:
+        """One TranslationError naming every target that failed, or None."""
+        if not self.failed:
+            return None
+        if len(self.failed) == 1:
+            target, message = next(iter(self.failed.items()))
+            return TranslationError(message, hint=self.hint)
+        details = "; ".join(f"{target}: {message}" for target, message in self.failed.items())
+        return TranslationError(f"Translation failed for {len(self.failed)} languages. {details}", hint=self.hint)
+
+
+def translate_all(
     document: Document,
     options: TranslationOptions,
     *,
@@ -49,38 +74,79 @@ def translate_document(
     audio: Callable[[], np.ndarray],
     progress: Callable[[float], None],
     use_cache: bool = True,
-) -> None:
-    """Fill ``segment.translations[target]`` for every target; a TranslationError names the targets that failed.
+) -> Translations:
+    """Every segment into every target; a target that fails is recorded and the others go on.
 
     ``audio`` returns the input's samples, for the whisper backend (decoding is skipped when nothing needs it).
-
-    Targets that succeed are kept (and listed in ``document.translation_languages``) even when others fail.
     """
     targets = list(dict.fromkeys(normalize_language(t) for t in options.targets))
     translator = make_translator(options.translator, audio=audio, asr_options=asr_options)
     cache = TranslationCache(reuse=use_cache)
-    failures: list[tuple[str, TranslationError]] = []
+    result = Translations()
     for number, target in enumerate(targets):
         done = lambda fraction, n=number: progress((n + fraction) / len(targets))
         try:
-            texts = translate_segments(document, translator, cache, target, done)
+            result.texts[target] = translate_segments(document, translator, cache, target, done)
         except (TranslationError, ModelNotFound) as exc:
-            failures.append((target, TranslationError(exc.message, hint=exc.hint)))
-            continue
+            result.failed[target] = exc.message
+            result.hint = result.hint or exc.hint
+    progress(1.0)
+    return result
+
+
+def apply_translations(document: Document, result: Translations) -> None:
+    """Each segment's translations; the languages that succeeded listed in ``document.translation_languages``."""
+    for target, texts in result.texts.items():
         for segment, text in zip(document.segments, texts):
             segment.translations[target] = text
         if target not in document.translation_languages:
             document.translation_languages.append(target)
-    progress(1.0)
-    if failures:
-        raise _combined(failures)
 
 
-def _combined(failures: list[tuple[str, TranslationError]]) -> TranslationError:
-    if len(failures) == 1:
-        return failures[0][1]
-    details = "; ".join(f"{target}: {exc.message}" for target, exc in failures)
-    return TranslationError(f"Translation failed for {len(failures)} languages. {details}", hint=failures[0][1].hint)
+def translate_document(document: Document, options: TranslationOptions, **kwargs) -> None:
+    """Fill ``segment.translations[target]`` for every target; a TranslationError names the targets that failed.
+
+    Targets that succeed are kept (and listed in ``document.translation_languages``) even when others fail.
+    """
+    result = translate_all(document, options, **kwargs)
+    apply_translations(document, result)
+    if (error := result.error()) is not None:
+        raise error
+
+
+def check_available(options: TranslationOptions, source: str | None, offline: bool) -> None:
+    """Before any decoding: a TranslationError (exit 8) when a target cannot be translated on this machine.
+
+    Only Bergamot's models are local; offline (no downloads), a target needs the source -> target model, or both
+    models of the pivot through English; with the spoken language unknown, any model into the target (or English
+    into it) will do.
+    """
+    if not options.targets or not offline or options.translator.partition(":")[0] != "bergamot":
+        return
+    missing = [t for t in dict.fromkeys(base_language(t) for t in options.targets) if not _has_route(source, t)]
+    if missing:
+        found = ", ".join(sorted(_local_pairs())) or "none"
+        raise TranslationError(
+            f"No offline Bergamot model translates into {', '.join(missing)}"
+            + (f" from {source}" if source else "") + f" (models found: {found}); downloads are off.",
+            hint="Set CASTSCRIPT_MODELS to a folder holding bergamot-SRC-TGT models, allow downloads "
+            "(unset CASTSCRIPT_OFFLINE), or pick --translator deepl/openai.",
+        )
+
+
+def _local_pairs() -> set[str]:
+    folders = [folder for folder in (models.bundle_dir(), models.cache_dir()) if folder is not None and folder.is_dir()]
+    return {path.name.removeprefix("bergamot-") for folder in folders for path in folder.glob("bergamot-*-*")
+            if models.find_local(path.name) is not None}
+
+
+def _has_route(source: str | None, target: str) -> bool:
+    pairs, pivot = _local_pairs(), "en"
+    if source is not None:
+        source = base_language(source)
+        return (source == target or f"{source}-{target}" in pairs
+                or (f"{source}-{pivot}" in pairs or source == pivot) and (f"{pivot}-{target}" in pairs or target == pivot))
+    return target == pivot or any(pair.endswith(f"-{target}") for pair in pairs)
 
 
 def translate_segments(
