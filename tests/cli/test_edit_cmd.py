@@ -35,7 +35,7 @@ def test_edits_apply_in_order_and_rewrite_the_outputs(transcript, capsys):
     out = capsys.readouterr().out
     assert "merged Anna, SPEAKER_02 into SPEAKER_00" in out and "gave 'And' (4.00 s) to Anna" in out
     cues = [event.plaintext for event in pysubs2.load(str(transcript.parent / "chat.srt"))]
-    assert cues == ["Anna: Hello, how are you?", "Ben: Fine thanks.", "Anna: And you?", "Anna: Great, thanks."]
+    assert cues == ["Anna: Hello, how are you?", "Ben: Fine thanks.", "Anna: And you?", "Great, thanks."]  # same speaker goes on
     txt = (transcript.parent / "chat.txt").read_text()
     assert txt.count("Anna:") == 3 and "SPEAKER_" not in txt
     saved = json.loads(transcript.read_text())
@@ -74,3 +74,66 @@ def test_missing_or_foreign_json(tmp_path, capsys):
     (tmp_path / "other.json").write_text('{"segments": []}')
     assert main(["edit", str(tmp_path / "other.json"), "--rename", "A=B"]) == 2
     assert "is not a castscript JSON transcript" in capsys.readouterr().err
+
+
+@pytest.fixture
+def translated(tmp_path):
+    """A Portuguese-translated two-line transcript with SRT and JSON outputs."""
+    def words(start, text, speaker):
+        return [Word(start + 0.5 * i, start + 0.5 * i + 0.4, t, 0.9, speaker) for i, t in enumerate(text.split())]
+
+    segments = [
+        Segment(0.0, 2.4, "The weather is nice today.", words(0.0, "The weather is nice today.", "SPEAKER_00"),
+                "SPEAKER_00", translations={"pt": "O tempo está bom hoje."}),
+        Segment(3.0, 4.4, "I agree with you.", words(3.0, "I agree with you.", "SPEAKER_01"), "SPEAKER_01",
+                translations={"pt": "Concordo contigo."}),
+    ]
+    speakers = {label: Speaker(label) for label in ("SPEAKER_00", "SPEAKER_01")}
+    document = Document(MediaInfo("talk.wav", 5.0), "en", segments=segments, speakers=speakers,
+                        translation_languages=["pt"])
+    write_outputs(document, tmp_path, "talk", ["json", "srt"])
+    return tmp_path / "talk.json"
+
+
+def test_ops_file_applies_the_api_operations_and_retranslates(translated, tmp_path, capsys):
+    ops = tmp_path / "ops.json"
+    ops.write_text(json.dumps({"base_revision": 0, "operations": [
+        {"op": "set_text", "segment": 0, "text": "The weather is terrible today."},
+        {"op": "set_speaker", "segment": 1, "speaker": "Maria"},
+    ]}))
+    assert main(["edit", str(translated), "--ops", str(ops), "--rename", "SPEAKER_00=Jon"]) == 0
+    out = capsys.readouterr().out
+    assert "renamed SPEAKER_00 to Jon" in out and "line 1: speaker Maria" in out and "re-translated 1 edited" in out
+    saved = Document.load(translated)
+    assert saved.segments[0].text == "The weather is terrible today."
+    assert saved.segments[0].translations["pt"] not in ("", "O tempo está bom hoje.")
+    assert saved.segments[1].translations["pt"] == "Concordo contigo."  # untouched line: not re-translated
+    assert saved.speakers[saved.segments[1].speaker].name == "Maria"
+    pt = [e.plaintext for e in pysubs2.load(str(translated.parent / "talk.pt.srt"))]
+    assert saved.segments[0].translations["pt"] in " ".join(pt).replace("\n", " ")
+    assert "terrible" in (translated.parent / "talk.srt").read_text()
+    modes = {oct(p.stat().st_mode & 0o777) for p in translated.parent.glob("talk*")}
+    assert modes == {oct(0o666 & ~_umask())}  # 0644 under umask 022, never mkstemp's 0600
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("[]", "must be a non-empty list"),
+    ('[{"op": "split", "segment": 0}]', "(split) needs word"),
+    ("{not json", "is not JSON"),
+    ('[{"op": "merge", "segment": 1}]', "Line 1 is the last line"),
+])
+def test_bad_ops_files_exit_2_and_change_nothing(translated, tmp_path, capsys, content, message):
+    ops = tmp_path / "ops.json"
+    ops.write_text(content)
+    before = translated.read_text()
+    assert main(["edit", str(translated), "--ops", str(ops)]) == 2
+    assert message in capsys.readouterr().err
+    assert translated.read_text() == before

@@ -1,4 +1,5 @@
-"""castscript edit JSON: rename or merge speakers, move words to another speaker, and re-write every output."""
+"""castscript edit JSON: correct a finished transcript (the edits API's operations from a JSON file, or speaker
+flags) and re-write every output; edited lines are re-translated, no other model runs again."""
 
 from __future__ import annotations
 
@@ -13,15 +14,21 @@ from ..editing import (
     set_word_speaker,
     word_at,
 )
+from ..operations import OPERATIONS, apply_operations, load_operations, refresh_translations
 from ..subtitles import OutputOptions
 from .run import split_list
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "edit", help="correct speakers on a finished transcript and re-write its outputs (no models re-run)"
+        "edit", help="correct a finished transcript and re-write its outputs (no ASR or diarization re-run)"
     )
     parser.add_argument("json", help="the NAME.json transcript that castscript run wrote")
+    parser.add_argument("--ops", metavar="FILE", default=None, help=(
+        "JSON list of operations, applied all or none after the flags below (the body of the edits API also works): "
+        + "; ".join(f"{op} {{{', '.join(fields)}}}" for op, fields in OPERATIONS.items())))
+    parser.add_argument("--translator", default="bergamot",
+                        help="re-translates the edited lines (bergamot, deepl, openai[:MODEL]; default bergamot)")
     edits = parser.add_argument_group("edits (applied in the order given)")
     edits.add_argument("--rename", dest="edits", action="append", type=_tagged("rename"), metavar="SPEAKER=NAME",
                        help="name a speaker, e.g. SPEAKER_00=Anna")
@@ -45,11 +52,19 @@ def _tagged(kind: str):
 
 
 def command(args: argparse.Namespace) -> int:
-    if not args.edits:
-        raise EditError("Nothing to do: give at least one --rename, --merge or --word-speaker.")
+    if not args.edits and not args.ops:
+        raise EditError("Nothing to do: give --ops FILE or at least one --rename, --merge or --word-speaker.")
+    operations = load_operations(args.ops) if args.ops else []
     document = load_transcript(args.json)
     for kind, value in args.edits:
         print(apply_edit(document, kind, value))
+    if operations:
+        edited = apply_operations(document, operations, translator=None)
+        document = edited.document
+        for summary in edited.summaries:
+            print(summary)
+    if made := refresh_translations(document, args.translator):
+        print(f"re-translated {made} edited line(s)")
     options = OutputOptions(speaker_labels=not args.no_speaker_labels, bilingual=args.bilingual)
     formats = list(split_list(args.formats)) if args.formats is not None else None
     for path in rewrite_outputs(document, args.json, formats, args.output_dir, options):

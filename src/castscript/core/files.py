@@ -14,6 +14,18 @@ from .errors import OutputError
 DISK_HINT = "Check free disk space and permissions."
 
 
+def file_mode() -> int:
+    """The mode ``open()`` gives a new file under the process's umask (0644 under the usual 022); read from
+    /proc where it exists, since setting the umask to read it back races with other threads."""
+    status = Path("/proc/self/status")
+    lines = status.read_text().splitlines() if status.exists() else []
+    mask = next((int(line.split()[1], 8) for line in lines if line.startswith("Umask:")), None)
+    if mask is None:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextmanager
 def atomic_path(path: str | Path, hint: str = DISK_HINT) -> Iterator[Path]:
     """A temporary path beside ``path`` to write (by any means, e.g. ffmpeg); renamed onto ``path`` on success,
@@ -21,6 +33,7 @@ def atomic_path(path: str | Path, hint: str = DISK_HINT) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.fchmod(fd, file_mode())  # mkstemp makes 0600, which the rename would keep
     os.close(fd)
     try:
         yield Path(tmp)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlparse
 
+from ..core.files import file_mode
 from ..errors import InvalidOption, OutputError
 
 PART_SIZE = 8 << 20
@@ -52,18 +53,6 @@ class Storage(Protocol):
 
 def open_storage(url: str) -> Storage:
     return S3Storage(url) if url.startswith("s3://") else LocalStorage(Path(url).expanduser())
-
-
-def file_mode() -> int:
-    """The mode ``open()`` gives a new file under the process's umask (0644 under the usual 022); read from
-    /proc where it exists, since setting the umask to read it back races with other threads."""
-    status = Path("/proc/self/status")
-    lines = status.read_text().splitlines() if status.exists() else []
-    mask = next((int(line.split()[1], 8) for line in lines if line.startswith("Umask:")), None)
-    if mask is None:
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return 0o666 & ~mask
 
 
 class _LocalWriter:
