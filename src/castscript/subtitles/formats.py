@@ -14,7 +14,7 @@ from ..document import Document
 from ..errors import InvalidOption
 from .cues import Cue, build_cues
 from .profile import CueRules, frame_rate
-from .timecode import Clock
+from .timecode import Clock, parse_timecode
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,12 @@ class OutputOptions:
     """Translated subtitle files show the original line above the translation."""
     start_timecode: str | None = None
     """Programme start (HH:MM:SS:FF) added to every timecoded format, e.g. 01:00:00:00."""
+
+    def validate(self) -> None:
+        """The profile's values and the start timecode (its frames are checked again at the media's rate)."""
+        self.rules.validate()
+        if self.start_timecode:
+            parse_timecode(self.start_timecode, frame_rate(self.rules.fps or 60))
 
     def clock(self, document: Document) -> Clock:
         """Frame rate (--fps, else the media's, 25 when audio-only) and start timecode of the timecoded outputs."""

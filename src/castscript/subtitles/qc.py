@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import struct
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
@@ -88,7 +89,7 @@ def read_cues(path: str | Path) -> list[QcCue]:
         if kind in ("srt", "vtt"):
             return _read_pysubs2(path, kind)
         return _read_ttconv(path, kind)
-    except (ValueError, KeyError, IndexError, UnicodeDecodeError, OSError) as exc:
+    except (ValueError, KeyError, IndexError, UnicodeDecodeError, OSError, struct.error) as exc:
         raise NotMediaError(f"{path.name} is not a readable {kind.upper()} file: {exc}") from None
 
 
@@ -208,3 +209,12 @@ def _shot_changes(start: int, end: int, cuts: list[int], rules: CueRules) -> lis
 
 def check_file(path: str | Path, rules: CueRules, *, fps: float | None = None, cuts: list[float] = ()) -> Report:
     return check_cues(read_cues(path), rules, fps=fps, cuts=cuts, path=str(path))
+
+
+def summarize_outputs(paths, document, options) -> list[str]:
+    """One QC summary line per subtitle file a run wrote (``options``: its OutputOptions)."""
+    clock = options.clock(document)
+    offset = clock.start_frames / clock.fps
+    cuts = [c + float(offset) for c in document.cuts]
+    return [check_file(path, options.rules, fps=float(clock.fps), cuts=cuts).summary()
+            for path in paths if Path(path).suffix.lower() in READERS]
