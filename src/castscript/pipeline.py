@@ -16,7 +16,7 @@ from typing import Any
 from .cache import StageCache, media_fingerprint
 from .concurrency import SideBySide, StageTimes, threads_or_all
 from .core.errors import InvalidOption, TranslationError
-from .core.options import AsrOptions, SpeakerOptions, TranslationOptions, VideoOptions
+from .core.options import DEFAULT_FORMATS, AsrOptions, SpeakerOptions, TranslationOptions, VideoOptions
 from .core.progress import NullProgress, Progress
 from .core.settings import settings
 from .document import Document
@@ -44,7 +44,6 @@ __all__ = ["DEFAULT_FORMATS", "AsrOptions", "PipelineOptions", "PipelineResult",
 
 log = logging.getLogger(__name__)
 
-DEFAULT_FORMATS = ("srt", "vtt", "txt", "json")
 TRANSCRIBE, DIARIZE, FACES, CUTS = TranscribeStage(), DiarizeStage(), FacesStage(), CutsStage()
 IDENTIFY, TRANSLATE, BURN = IdentifyStage(), TranslateStage(), BurnStage()
 STAGES = (TRANSCRIBE, DIARIZE, FACES, CUTS, IDENTIFY, TRANSLATE, BURN)

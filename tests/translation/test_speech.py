@@ -37,10 +37,10 @@ def translated(document, language: str) -> str:
 
 @pytest.fixture(scope="module")
 def jfk_cli(media, tmp_path_factory):
-    """castscript run jfk.flac --translate-to pt,de: Portuguese works, German has no model offline."""
+    """castscript run jfk.flac --translate-to pt: Portuguese has an offline model."""
     out = tmp_path_factory.mktemp("jfk")
     result = subprocess.run(
-        ["castscript", "run", str(media / "faster-whisper/jfk.flac"), "--no-diarize", "--translate-to", "pt,de",
+        ["castscript", "run", str(media / "faster-whisper/jfk.flac"), "--no-diarize", "--translate-to", "pt",
          "-o", str(out), "--formats", "srt,vtt,json"],
         capture_output=True, text=True, timeout=300,
     )
@@ -58,11 +58,14 @@ def test_jfk_to_portuguese_from_the_cli(jfk_cli):
     assert (out / "jfk.pt.vtt").is_file()
 
 
-def test_unknown_pair_warns_and_keeps_the_untranslated_outputs(jfk_cli):
-    result, out = jfk_cli
-    assert "No Bergamot model translates en->de" in result.stderr and "Traceback" not in result.stderr
-    assert "ask not what your country" in (out / "jfk.srt").read_text()
-    assert not (out / "jfk.de.srt").exists()
+def test_unknown_pair_offline_exits_8_before_transcribing(media, tmp_path):
+    """German has no model offline: exit 8 naming it, before any transcription, nothing written."""
+    result = subprocess.run(
+        ["castscript", "run", str(media / "faster-whisper/jfk.flac"), "--no-diarize", "--translate-to", "pt,de",
+         "-o", str(tmp_path)], capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 8 and "No offline Bergamot model translates into de" in result.stderr
+    assert "Traceback" not in result.stderr and list(tmp_path.iterdir()) == []
 
 
 def test_bilingual_subtitles_show_the_original_above(jfk_cli, tmp_path):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ..core.errors import InvalidOption
 from ..core.options import (
+    DEFAULT_FORMATS,
     DEVICES,
     STYLES,
     TASKS,
@@ -20,9 +21,11 @@ from ..core.options import (
 )
 from ..core.progress import terminal_progress_or_null
 from ..core.text import split_list
-from ..pipeline import DEFAULT_FORMATS, PipelineOptions, run_pipeline
 from ..subtitles import PROFILES, CueRules, OutputOptions
 from ..subtitles.qc import summarize_outputs
+
+if TYPE_CHECKING:
+    from ..pipeline import PipelineOptions
 
 CUE_FLAGS = {"max_line_chars": "max_chars_per_line", "max_cue_lines": "max_lines", "max_cps": "max_chars_per_second",
              "min_cue_duration": "min_duration", "max_cue_duration": "max_duration", "fps": "fps"}
@@ -111,6 +114,8 @@ def parse_speaker_names(value: str) -> tuple[tuple[str, str], ...]:
 
 def options_from_args(args: argparse.Namespace) -> PipelineOptions:
     """The pipeline's options from ``run``-style flags, validated (InvalidOption before any decoding)."""
+    from ..pipeline import PipelineOptions
+
     given = {field: getattr(args, flag) for flag, field in CUE_FLAGS.items() if getattr(args, flag) is not None}
     options = PipelineOptions(
         asr=AsrOptions(
@@ -138,6 +143,8 @@ def options_from_args(args: argparse.Namespace) -> PipelineOptions:
 
 
 def run_and_report(input_path: str | Path, args: argparse.Namespace) -> int:
+    from ..pipeline import run_pipeline
+
     options = options_from_args(args)
     with terminal_progress_or_null(args.quiet) as progress:
         result = run_pipeline(input_path, options, args.output_dir, progress=progress)

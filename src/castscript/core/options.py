@@ -24,6 +24,8 @@ TRANSLATORS = ("bergamot", "whisper", "deepl", "openai")
 STYLES = ("live", "classic")
 """Burned subtitle styles: live (boxes near each speaker's face), classic (bottom lines)."""
 MAX_BURN_LINES = 6
+DEFAULT_FORMATS = ("srt", "vtt", "txt", "json")
+"""Output formats of a run unless --formats says otherwise."""
 
 
 @functools.cache

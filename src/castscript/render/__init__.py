@@ -12,7 +12,7 @@ from .ass import AUDIO_ONLY_SIZE, STYLES, AssOptions, build_ass
 from .burn import EncodeOptions, burn
 
 if TYPE_CHECKING:
-    from ..pipeline import VideoOptions
+    from ..core.options import VideoOptions
 
 __all__ = ["AssOptions", "EncodeOptions", "build_ass", "burn", "burn_subtitles"]
 

@@ -1,0 +1,56 @@
+"""The core layer: its helpers, and the import contract that keeps every layer above it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from castscript.core.palette import SPEAKER_COLOURS, colours_by_label, speaker_rgb
+from castscript.core.progress import label
+from castscript.core.text import clock
+from castscript.core.vectors import l2_normalise
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_layers_contract_is_kept():
+    result = subprocess.run(["lint-imports"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "1 kept, 0 broken" in result.stdout
+
+
+def test_importing_the_cache_loads_no_output_or_engine_code():
+    code = ("import sys, castscript.cache; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('jinja2', 'jsonschema', 'pysubs2', 'cv2') or m.startswith(('castscript.subtitles', 'castscript.render', "
+            "'castscript.faces'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_clock_rounds_once_and_formats_each_use():
+    assert clock(59.9996) == "00:01:00.000"
+    assert clock(3723.25) == "01:02:03.250"
+    assert clock(62.9, 0, short=True, down=True) == "1:02"
+    assert clock(3723.5, 0, short=True, down=True) == "1:02:03"
+    assert clock(1.5, 6, hour_width=1) == "0:00:01.500000"
+
+
+def test_l2_normalise_rows_and_zero_vectors():
+    rows = l2_normalise(np.array([[3.0, 4.0], [0.0, 0.0]], dtype=np.float32))
+    assert rows.dtype == np.float32
+    np.testing.assert_allclose(rows, [[0.6, 0.8], [0.0, 0.0]])
+
+
+def test_one_palette_for_page_and_video():
+    assert colours_by_label(["B", "A", "B"]) == {"B": SPEAKER_COLOURS[0], "A": SPEAKER_COLOURS[1]}
+    page, video = speaker_rgb(0), speaker_rgb(0, on_video=True)
+    assert all(v > p for p, v in zip(page, video))  # lighter over video, same hue order
+
+
+def test_stage_labels_are_words():
+    assert label("transcribe+diarize") == "Transcribing and finding speakers"
+    assert label("faces+transcribe+diarize") == "Finding faces, transcribing and finding speakers"
+    assert label("burn") == "Burning in subtitles"
