@@ -87,35 +87,43 @@ def annotation(turns: list[SpeakerTurn], uri: str = "audio") -> Annotation:
 
 
 def load_rttm(path: str | Path) -> dict[str, Annotation]:
-    """File id -> reference annotation, from an RTTM file."""
-    turns: dict[str, list[SpeakerTurn]] = defaultdict(list)
-    for number, line in enumerate(_read_lines(path), 1):
-        fields = line.split()
-        if not fields or fields[0] != "SPEAKER":
-            continue
-        try:
-            start, duration = float(fields[3]), float(fields[4])
-            turns[fields[1]].append(SpeakerTurn(start, start + duration, fields[7]))
-        except (IndexError, ValueError):
-            raise InvalidOption(
-                f"{path}, line {number}: not an RTTM SPEAKER line: {line.strip()!r}",
-                hint="Expected: SPEAKER <file> <channel> <start> <duration> <NA> <NA> <speaker> <NA> <NA>",
-            ) from None
-    return {uri: annotation(t, uri) for uri, t in turns.items()}
+    """File id -> reference annotation, from an RTTM file (read by pyannote.database; a bad line is named)."""
+    _check_lines(path, "RTTM SPEAKER line", "Expected: SPEAKER <file> <channel> <start> <duration> <NA> <NA> "
+                 "<speaker> <NA> <NA>", lambda f: f[0] != "SPEAKER" or (float(f[3]), float(f[4]), f[7]))
+    from pyannote.database.util import load_rttm as read
+
+    return _read_with(read, path, "RTTM")
 
 
 def load_uem(path: str | Path) -> dict[str, Timeline]:
-    """File id -> scored regions, from a UEM file (file channel start end)."""
-    regions: dict[str, list[Segment]] = defaultdict(list)
-    for number, line in enumerate(_read_lines(path), 1):
+    """File id -> scored regions, from a UEM file (file channel start end), read by pyannote.database."""
+    _check_lines(path, "UEM line (file channel start end)", None, lambda f: (float(f[2]), float(f[3])))
+    from pyannote.database.util import load_uem as read
+
+    return _read_with(read, path, "UEM")
+
+
+def _read_with(read, path: str | Path, kind: str) -> dict:
+    try:
+        return read(str(path))
+    except (ValueError, KeyError, TypeError) as exc:  # pandas: more columns than the format has, stray quotes
+        raise InvalidOption(f"{path} is not a readable {kind} file: {exc}") from None
+
+
+def _check_lines(path: str | Path, kind: str, hint: str | None, check) -> None:
+    """An InvalidOption naming the file and the first line ``check`` cannot read (pyannote's errors do not), or
+    for a file without any."""
+    lines = _read_lines(path)
+    if not any(line.strip() for line in lines):
+        raise InvalidOption(f"{path} is empty: no {kind}.", hint=hint)
+    for number, line in enumerate(lines, 1):
         fields = line.split()
         if not fields:
             continue
         try:
-            regions[fields[0]].append(Segment(float(fields[2]), float(fields[3])))
+            check(fields)
         except (IndexError, ValueError):
-            raise InvalidOption(f"{path}, line {number}: not a UEM line (file channel start end): {line.strip()!r}") from None
-    return {uri: Timeline(segments, uri=uri) for uri, segments in regions.items()}
+            raise InvalidOption(f"{path}, line {number}: not an {kind}: {line.strip()!r}", hint=hint) from None
 
 
 @dataclass
