@@ -146,6 +146,19 @@ REGISTRY: dict[str, Model] = {
                 ),
             ),
         ),
+        Model(
+            name="light-asd",
+            kind="faces",
+            description="Light-ASD active speaker detection (AVA and TalkSet weights), ONNX",
+            source="Junhua-Liao/Light-ASD (torch weights; the ONNX export ships only in model bundles and mirrors)",
+            license="MIT",
+            files=(
+                ModelFile("light-asd-ava.onnx", "",
+                          "10c81362c98830f5c5f632574eb22adab0c211a171a9c244be0b97d35ca91516"),
+                ModelFile("light-asd-talkset.onnx", "",
+                          "031542bd110a52d64deafae63590daa7852ebb0fdb0aef03e48de2b64a91dc4f"),
+            ),
+        ),
         _bergamot(
             "enpt",
             {
@@ -171,6 +184,7 @@ PIPELINE_MODELS = [
     "campplus-zh-en-common",
     "yunet-2023mar",
     "sface-2021dec-int8bq",
+    "light-asd",
 ]
 
 
@@ -268,6 +282,11 @@ def fetch(name: str, target_root: Path, progress=None) -> Path:
         if destination.is_file() and (file.sha256 is None or _sha256(destination) == file.sha256):
             continue
         url, gzipped = source_url(file, model)
+        if not url:
+            raise ModelNotFound(
+                f"Model '{name}' has no public download of {file.name} (source: {model.source}).",
+                hint="Copy its folder from a castscript model bundle, or set CASTSCRIPT_MODEL_MIRROR to a copy.",
+            )
         _download(url, destination, gzipped=gzipped, expected_sha256=file.sha256, progress=progress)
     return folder
 

@@ -20,8 +20,8 @@ class FaceOptions:
     """YuNet confidence below which a detection is dropped."""
     same_person: float = 0.36
     """Average SFace cosine similarity at or above which two tracks' clusters may merge."""
-    scene_cut: float = 30.0
-    """Mean absolute difference (0-255) of consecutive sampled frames' 32x18 grey thumbnails that marks a cut."""
+    speaking: bool = True
+    """Score every track frame by frame for "this face is speaking" (Light-ASD, faces/asd.py)."""
     max_gap: float = 1.0
     """A track ends when its face is missing for longer than this (s)."""
     embeddings_per_track: int = 6
@@ -36,6 +36,8 @@ class FaceBox:
     y: float
     w: float
     h: float
+    speaking: float | None = None
+    """Active speaker logit around this box's time (> 0: the face is speaking), None when not scored."""
 
     @property
     def center_x(self) -> float:
@@ -47,6 +49,8 @@ class FaceTrack:
     id: int
     boxes: list[FaceBox]
     person: str | None = None
+    motion: float | None = None
+    """How much the face crop changes frame to frame (grey levels; about 1 for a still picture), when scored."""
 
     @property
     def start(self) -> float:
@@ -66,6 +70,11 @@ class FaceMatch:
     score: float
     """Jaccard overlap of the face's screen time and the speaker's speech time."""
     overlap_seconds: float
+    method: str = "co-occurrence"
+    """"speaking": decided by the face's active speaker scores during the speaker's turns; else by screen time."""
+    speaking: float | None = None
+    """Active speaker evidence: the face's score during this speaker's turns relative to the other faces and to its
+    own score during the other speakers' turns (only its mean score when no other speaker is heard with it)."""
 
 
 @dataclass
@@ -76,6 +85,8 @@ class FaceAnalysis:
     tracks: list[FaceTrack] = field(default_factory=list)
     scene_cuts: list[float] = field(default_factory=list)
     mapping: list[FaceMatch] = field(default_factory=list)
+    evidence: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Speaker -> person -> active speaker evidence, for every pair seen together long enough to judge."""
 
     @property
     def people(self) -> list[str]:
@@ -113,7 +124,9 @@ class FaceAnalysis:
                 "person": t.person,
                 "start": round(t.start, 3),
                 "end": round(t.end, 3),
-                "boxes": [[round(b.time, 3), round(b.x), round(b.y), round(b.w), round(b.h)] for b in t.boxes],
+                "motion": None if t.motion is None else round(t.motion, 2),
+                "boxes": [[round(b.time, 3), round(b.x), round(b.y), round(b.w), round(b.h)]
+                          + ([] if b.speaking is None else [round(b.speaking, 2)]) for b in t.boxes],
             }
             for t in self.tracks
         ]
@@ -126,14 +139,17 @@ class FaceAnalysis:
             "scene_cuts": [round(c, 3) for c in self.scene_cuts],
             "mapping": [
                 {**vars(m), "confidence": round(m.confidence, 3), "score": round(m.score, 3),
-                 "overlap_seconds": round(m.overlap_seconds, 2)}
+                 "overlap_seconds": round(m.overlap_seconds, 2),
+                 "speaking": None if m.speaking is None else round(m.speaking, 3)}
                 for m in self.mapping
             ],
+            "speaking_evidence": {s: {p: round(v, 3) for p, v in row.items()} for s, row in self.evidence.items()},
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaceAnalysis:
-        tracks = [FaceTrack(t["id"], [FaceBox(*b) for b in t["boxes"]], t.get("person")) for t in data["tracks"]]
+        tracks = [FaceTrack(t["id"], [FaceBox(*b) for b in t["boxes"]], t.get("person"), t.get("motion"))
+                  for t in data["tracks"]]
         return cls(
             width=data["width"],
             height=data["height"],
@@ -141,4 +157,5 @@ class FaceAnalysis:
             tracks=tracks,
             scene_cuts=list(data.get("scene_cuts", [])),
             mapping=[FaceMatch(**m) for m in data.get("mapping", [])],
+            evidence=data.get("speaking_evidence", {}),
         )

@@ -53,20 +53,3 @@ def sample_frames(
         except av.error.InvalidDataError as exc:
             raise CorruptMedia(f"The video of {path} is corrupt and cannot be decoded: {exc}",
                                hint="Re-export the file, or run without --faces.") from None
-
-
-class CutDetector:
-    """Flags a scene cut when a sampled frame's thumbnail differs strongly from the previous one's."""
-
-    def __init__(self, threshold: float):
-        self.threshold = threshold
-        self._previous: np.ndarray | None = None
-
-    def is_cut(self, image: np.ndarray) -> bool:
-        import cv2
-
-        thumb = cv2.resize(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), (32, 18), interpolation=cv2.INTER_AREA)
-        thumb = thumb.astype(np.float32)
-        cut = self._previous is not None and float(np.abs(thumb - self._previous).mean()) > self.threshold
-        self._previous = thumb
-        return cut

@@ -79,3 +79,78 @@ def make_clip(
     duration = len(audio) / SAMPLE_RATE
     video = talking_heads(wav, turns, photos, Path(folder) / "talking-heads.mp4", duration, size, fps, lead_in)
     return TalkingHeadsClip(video, wav, turns, list(lines), duration)
+
+
+@dataclass
+class Composition:
+    """A video composed from real talking-head clips, and who speaks when (label -> [(start, end)])."""
+
+    video: Path
+    turns: list[SpeakerTurn]
+    duration: float
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True, capture_output=True)
+
+
+_ENCODE = ("-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k")
+
+
+def side_by_side(left: Path, right: Path, output: Path, turn: float = 4.0, right_from: float = 2.0) -> Composition:
+    """``left`` and ``right`` (from ``right_from`` s) side by side in a 640x360 frame, both moving all the time, the
+    first ``turn`` seconds with the left clip's own audio and the next ``turn`` with the right clip's."""
+    graph = (
+        "[0:v]fps=25,scale=240:240,setsar=1[a];[1:v]fps=25,scale=240:240,setsar=1[b];"
+        "[a][b]hstack,pad=640:360:80:60:color=0x202830[v];"
+        f"[0:a]atrim=0:{turn},asetpts=PTS-STARTPTS[x];"
+        f"[1:a]atrim={turn}:{2 * turn},asetpts=PTS-STARTPTS,adelay={turn * 1000:.0f}:all=1[y];"
+        "[x][y]amix=inputs=2:normalize=0[aud]"
+    )
+    _ffmpeg("-t", f"{2 * turn}", "-i", str(left), "-ss", f"{right_from}", "-t", f"{2 * turn}", "-i", str(right),
+            "-filter_complex", graph, "-map", "[v]", "-map", "[aud]", "-t", f"{2 * turn}", *_ENCODE, str(output))
+    return Composition(output, [SpeakerTurn(0.0, turn, "LEFT"), SpeakerTurn(turn, 2 * turn, "RIGHT")], 2 * turn)
+
+
+def cut_between(first: Path, second: Path, output: Path, shot: float = 4.0, second_from: float = 6.0) -> Composition:
+    """A shot of ``first`` (its face in the left part of a 640x360 frame) then a hard cut to ``second`` (from
+    ``second_from`` s, its face in the right part), each with its own audio."""
+    graph = (
+        f"[0:v]trim=0:{shot},setpts=PTS-STARTPTS,fps=25,scale=300:300,setsar=1,pad=640:360:30:30:color=0x303a28[a];"
+        f"[1:v]trim={second_from}:{second_from + shot},setpts=PTS-STARTPTS,fps=25,scale=300:300,setsar=1,"
+        "pad=640:360:310:30:color=0x2a2a3a[b];"
+        f"[0:a]atrim=0:{shot},asetpts=PTS-STARTPTS[x];"
+        f"[1:a]atrim={second_from}:{second_from + shot},asetpts=PTS-STARTPTS[y];"
+        "[a][x][b][y]concat=n=2:v=1:a=1[v][aud]"
+    )
+    _ffmpeg("-i", str(first), "-i", str(second), "-filter_complex", graph, "-map", "[v]", "-map", "[aud]",
+            *_ENCODE, str(output))
+    return Composition(output, [SpeakerTurn(0.0, shot, "FIRST"), SpeakerTurn(shot, 2 * shot, "SECOND")], 2 * shot)
+
+
+def with_narrator(clip: Path, voice: Path, output: Path, seconds: float = 8.0) -> Composition:
+    """``clip``'s picture (640x360) with its audio replaced by ``voice`` (another person, off screen)."""
+    _ffmpeg("-t", f"{seconds}", "-i", str(clip), "-i", str(voice), "-filter_complex",
+            "[0:v]fps=25,scale=320:320,setsar=1,pad=640:360:160:20[v]", "-map", "[v]", "-map", "1:a",
+            "-t", f"{seconds}", *_ENCODE, str(output))
+    return Composition(output, [SpeakerTurn(0.2, seconds - 0.2, "NARRATOR")], seconds)
+
+
+def composition(kind: str, media: Path, folder: Path) -> Composition:
+    """One of the test compositions of the shared talking heads (``media``: the shared media folder), made once in
+    ``folder``: "side-by-side" (d10 left, d6 right), "cut" (d10, then d6), "narrator" (d14, which does not speak,
+    under a LibriSpeech reader)."""
+    heads = media / "talking-heads"
+    makers = {
+        "side-by-side": lambda out: side_by_side(heads / "d10.mp4", heads / "d6.mp4", out),
+        "cut": lambda out: cut_between(heads / "d10.mp4", heads / "d6.mp4", out),
+        "narrator": lambda out: with_narrator(
+            heads / "d14.mp4", sorted((media / "librispeech-test-other" / "1688").glob("*.flac"))[0], out),
+    }
+    output = Path(folder) / f"{kind}.mp4"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if output.exists():
+        made = makers[kind](output.with_name(f"again-{output.name}"))
+        made.video.unlink()
+        return Composition(output, made.turns, made.duration)
+    return makers[kind](output)

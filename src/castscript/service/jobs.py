@@ -30,7 +30,7 @@ from ..progress import CallbackProgress
 from . import webhooks
 from .config import ServiceConfig
 from .errors import InputDownloadFailed, UploadTooLarge, for_client
-from .netguard import check_url, parse_networks
+from .netguard import guarded_client, parse_networks
 from .schemas import JobOptions, JobView
 from .storage import Storage, Writer, open_storage, safe_filename
 from .store import ACTIVE_STATES, DONE, FAILED, QUEUED, RUNNING, JobRow, Store
@@ -195,18 +195,12 @@ def _download(url: str, key: str, services: Services, on_fraction) -> None:
 
 @contextmanager
 def _open_public(url: str, config: ServiceConfig) -> Iterator[httpx.Response]:
-    """GET ``url``, following redirects by hand so that every hop is checked against internal addresses."""
+    """GET ``url``; the guarded client's transport checks every hop (redirects included) against internal addresses."""
     allow = parse_networks(config.fetch_allow)
-    with httpx.Client(timeout=60.0) as client:
-        for _ in range(MAX_REDIRECTS + 1):
-            check_url(url, allow)
-            with client.stream("GET", url) as response:
-                if not response.is_redirect:
-                    response.raise_for_status()
-                    yield response
-                    return
-                url = str(response.url.join(response.headers["location"]))
-    raise InputDownloadFailed(f"Too many redirects fetching {url}.", hint="Give the final URL of the media.")
+    with guarded_client(allow, timeout=60.0, follow_redirects=True, max_redirects=MAX_REDIRECTS) as client:
+        with client.stream("GET", url) as response:
+            response.raise_for_status()
+            yield response
 
 
 def _copy(response: httpx.Response, writer: Writer, url: str, limit: int, on_fraction) -> None:

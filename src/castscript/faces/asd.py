@@ -1,0 +1,205 @@
+"""Active speaker detection: Light-ASD (ONNX) scores every frame of a face track for "this face is speaking", from
+112x112 grey face crops at 25 fps and the MFCC of the audio at the same time (the model folder's README gives the exact
+preprocessing, followed here).
+
+The video is decoded a second time after tracking, every frame resampled to 25 fps; each track's boxes (found on the
+sampled frames) are interpolated to every frame and smoothed, its crops are scored in chunks of ``CHUNK`` frames as
+they come (memory stays flat), and audio and video are aligned by the streams' start times.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import av
+import numpy as np
+
+from .. import models
+from ..errors import ModelNotFound
+from ..media.probe import open_container
+from .analysis import FaceTrack
+
+log = logging.getLogger(__name__)
+
+ASD_MODEL = "light-asd"
+WEIGHTS = "light-asd-ava.onnx"
+"""AVA weights: audio-visual (a face scores high only when the voice fits its lips); see the model README."""
+FPS = 25
+CHUNK = 150
+"""Frames (6 s) scored per model run."""
+CROP = 112
+PAD_GREY = 110
+MEDIAN_FRAMES = 13
+SMOOTH_FRAMES = 5
+SAMPLE_RATE = 16000
+
+
+class SpeakingScorer:
+    """The Light-ASD ONNX session; ``score(crops, mfcc)`` gives the speaking logit of every crop (> 0: speaking)."""
+
+    def __init__(self, model_dir: str | Path | None = None, threads: int = 1):
+        import onnxruntime as ort
+
+        path = models.resolve(ASD_MODEL, model_dir) / WEIGHTS
+        settings = ort.SessionOptions()
+        settings.intra_op_num_threads = threads
+        settings.inter_op_num_threads = 1
+        try:
+            self._session = ort.InferenceSession(str(path), settings, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable files
+            raise ModelNotFound(f"Cannot load the active speaker model {path}: {exc}",
+                                hint="Reinstall the model bundle ('castscript models fetch DIR').") from None
+
+    def score(self, crops: np.ndarray, mfcc: np.ndarray) -> np.ndarray:
+        """``crops`` [T, 112, 112] grey 0-255, ``mfcc`` [4T, 13] -> [T] logits."""
+        feeds = {"video": crops[None].astype(np.float32), "audio": mfcc[None].astype(np.float32)}
+        return self._session.run(["score"], feeds)[0][0]
+
+
+def mfcc(samples: np.ndarray) -> np.ndarray:
+    """Light-ASD's audio features: 13 MFCC, 100 a second, from 16 kHz mono float samples (-1..1)."""
+    from python_speech_features import mfcc as features
+
+    return features(samples * 32768.0, SAMPLE_RATE, numcep=13, winlen=0.025, winstep=0.010)
+
+
+def crop_face(grey: np.ndarray, x: float, y: float, s: float) -> np.ndarray:
+    """The 112x112 model input for a face of half-size ``s`` centred at (``x``, ``y``): the centre of the 224x224
+    resize of rows [y - s, y + 1.8 s] and columns [x - 1.4 s, x + 1.4 s], grey ``PAD_GREY`` outside the frame."""
+    import cv2
+
+    scale = CROP / (1.4 * s)  # the kept centre covers rows [y - 0.3 s, y + 1.1 s] and columns [x - 0.7 s, x + 0.7 s]
+    matrix = np.array([[scale, 0, -(x - 0.7 * s) * scale], [0, scale, -(y - 0.3 * s) * scale]], dtype=np.float32)
+    return cv2.warpAffine(grey, matrix, (CROP, CROP), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=PAD_GREY)
+
+
+@dataclass(frozen=True)
+class TrackScores:
+    start: float
+    """Time of the first score."""
+    scores: np.ndarray
+    """Speaking logits at 25 fps."""
+    motion: float
+    """Mean absolute difference of consecutive face crops (grey levels): about 1 for a still picture."""
+
+
+@dataclass
+class TrackFrames:
+    """One track's smoothed crop geometry on the 25 fps grid, and its scores as they are computed."""
+
+    track: FaceTrack
+    first: int
+    """Grid index of the first frame."""
+    geometry: np.ndarray
+    """[frames, 3]: centre x, centre y, half-size s per grid frame."""
+    crops: list[np.ndarray] = field(default_factory=list)
+    scores: list[np.ndarray] = field(default_factory=list)
+    motion: list[float] = field(default_factory=list)
+    """Mean absolute difference (grey levels) of consecutive crops, per chunk."""
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.geometry) - 1
+
+    @classmethod
+    def of(cls, track: FaceTrack) -> TrackFrames | None:
+        from scipy.signal import medfilt
+
+        first, last = int(np.ceil(track.start * FPS)), int(np.floor(track.end * FPS))
+        if last < first:
+            return None
+        grid = np.arange(first, last + 1) / FPS
+        times = np.array([b.time for b in track.boxes])
+        boxes = np.array([[b.x + b.w / 2, b.y + b.h / 2, max(b.w, b.h) / 2] for b in track.boxes])
+        geometry = np.stack([np.interp(grid, times, boxes[:, i]) for i in range(3)], axis=1)
+        if len(geometry) >= MEDIAN_FRAMES:
+            geometry = np.stack([medfilt(geometry[:, i], MEDIAN_FRAMES) for i in range(3)], axis=1)
+        return cls(track, first, geometry)
+
+
+def score_tracks(
+    path: str | Path, tracks: list[FaceTrack], samples: np.ndarray, scorer: SpeakingScorer,
+    progress: Callable[[float], None] | None = None,
+) -> dict[int, TrackScores]:
+    """Per track id, its scores, for ``tracks`` found in ``path``, whose audio is ``samples`` (16 kHz mono, from the
+    audio stream's start)."""
+    pending = sorted((f for t in tracks if (f := TrackFrames.of(t)) is not None), key=lambda f: f.first)
+    if not pending or len(samples) == 0:
+        return {}
+    features = mfcc(samples)
+    audio_start = _audio_start(path)
+    active: list[TrackFrames] = []
+    done: list[TrackFrames] = []
+    end = max(f.last for f in pending)
+    for index, grey in _grid_frames(path, end, {i for f in pending for i in range(f.first, f.last + 1)}):
+        while pending and pending[0].first <= index:
+            active.append(pending.pop(0))
+        for frames in active:
+            if frames.first <= index <= frames.last:
+                frames.crops.append(crop_face(grey, *frames.geometry[index - frames.first]))
+                if len(frames.crops) == CHUNK or index == frames.last:
+                    _score_chunk(frames, features, audio_start, scorer)
+        done += [f for f in active if f.last <= index]
+        active = [f for f in active if f.last > index]
+        if progress:
+            progress(min(1.0, index / max(end, 1)))
+    for frames in active + pending:  # the video ended before these frames
+        if frames.crops:
+            _score_chunk(frames, features, audio_start, scorer)
+        done.append(frames)
+    return {f.track.id: TrackScores(f.first / FPS, _smooth(np.concatenate(f.scores)), float(np.mean(f.motion)))
+            for f in done if f.scores}
+
+
+def _score_chunk(frames: TrackFrames, features: np.ndarray, audio_start: float, scorer: SpeakingScorer) -> None:
+    first = frames.first + sum(len(s) for s in frames.scores)
+    crops = np.stack(frames.crops)
+    frames.crops = []
+    if len(crops) > 1:
+        frames.motion.append(float(np.abs(np.diff(crops.astype(np.int16), axis=0)).mean()))
+    row = round((first / FPS - audio_start) * 100)
+    rows = np.arange(row, row + 4 * len(crops)).clip(0, len(features) - 1)
+    frames.scores.append(scorer.score(crops, features[rows]))
+
+
+def _smooth(scores: np.ndarray) -> np.ndarray:
+    if len(scores) < SMOOTH_FRAMES:
+        return scores
+    padded = np.pad(scores, SMOOTH_FRAMES // 2, mode="edge")
+    return np.convolve(padded, np.ones(SMOOTH_FRAMES) / SMOOTH_FRAMES, mode="valid")
+
+
+def _audio_start(path: str | Path) -> float:
+    with open_container(path) as container:
+        stream = next(iter(container.streams.audio), None)
+        if stream is None or stream.start_time is None:
+            return 0.0
+        return float(stream.start_time * stream.time_base)
+
+
+def _grid_frames(path: str | Path, last: int, wanted: set[int]) -> Iterator[tuple[int, np.ndarray]]:
+    """(grid index, grey frame) for the wanted indices of the 25 fps grid: the decoded frame nearest each grid time."""
+    with open_container(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        index, previous = 0, None
+        for frame in container.decode(stream):
+            if frame.time is None:
+                continue
+            if previous is not None:
+                midpoint = (previous.time + frame.time) / 2
+                while index <= last and index / FPS < midpoint:
+                    if index in wanted:
+                        yield index, previous.to_ndarray(format="gray")
+                    index += 1
+            if index > last:
+                return
+            previous = frame
+        while previous is not None and index <= last:
+            if index in wanted:
+                yield index, previous.to_ndarray(format="gray")
+            index += 1
