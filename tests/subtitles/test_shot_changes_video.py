@@ -1,0 +1,51 @@
+"""End to end on a video of four talking-head shots under a real conversation: the cuts stage finds the three cuts
+(cached, written to the JSON), no cue crosses one, and `run` prints the QC summary of what it wrote."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from castscript.cli import main
+from castscript.subtitles.qc import read_cues
+from tests.conftest import ffmpeg
+
+SHOTS = (("d6.mp4", 8.0), ("d10.mp4", 7.5), ("d12.mp4", 7.3), ("d14.mp4", 7.2))
+CUTS = (8.0, 15.5, 22.8)
+
+
+@pytest.fixture(scope="module")
+def four_shots(media, tmp_path_factory):
+    inputs, chains, labels = [], [], ""
+    for i, (name, seconds) in enumerate(SHOTS):
+        inputs += ["-i", str(media / "talking-heads" / name)]
+        chains.append(f"[{i}:v]trim=0:{seconds},setpts=PTS-STARTPTS,scale=320:320,fps=25[v{i}]")
+        labels += f"[v{i}]"
+    chains.append(f"{labels}concat=n={len(SHOTS)}:v=1:a=0[v]")
+    path = tmp_path_factory.mktemp("shots") / "four-shots.mp4"
+    ffmpeg(*inputs, "-i", str(media / "pyannote-sample/sample.wav"), "-filter_complex", ";".join(chains),
+           "-map", "[v]", "-map", f"{len(SHOTS)}:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+           "-c:a", "aac", "-shortest", str(path))
+    return path
+
+
+@pytest.mark.slow
+def test_cues_never_cross_a_cut_and_run_reports_qc(four_shots, tmp_path, capsys, isolated_cache):
+    args = ["-q", "run", str(four_shots), "--no-diarize", "--formats", "srt,ttml,json", "-o", str(tmp_path)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "QC four-shots.srt:" in out and "QC four-shots.ttml:" in out
+    assert "0 error(s)" in out and " 1 error" not in out
+    cuts = json.loads((tmp_path / "four-shots.json").read_text())["cuts"]
+    assert len(cuts) == 3 and all(abs(a - b) <= 2 / 25 for a, b in zip(cuts, CUTS))
+    cues = read_cues(tmp_path / "four-shots.srt")
+    assert len(cues) >= 8
+    for cue in cues:
+        assert not any(cue.start + 1e-3 < cut < cue.end - 1e-3 for cut in cuts), cue
+    [stored] = (isolated_cache / "stages").glob("cuts-*.json")
+    assert json.loads(stored.read_text())["times"] == cuts
+    written = stored.stat().st_mtime_ns
+    assert main(args) == 0  # the second run takes the cuts from the stage cache
+    assert stored.stat().st_mtime_ns == written
+    assert json.loads((tmp_path / "four-shots.json").read_text())["cuts"] == cuts
