@@ -14,8 +14,8 @@ import time
 
 import httpx
 
-from .errors import AddressNotAllowed
-from .netguard import Network, check_url
+from ..core.errors import AddressNotAllowed
+from ..core.http import Network, RetryableStatus, guarded_client, send_with_retries
 
 log = logging.getLogger(__name__)
 
@@ -28,27 +28,26 @@ def deliver(url: str, payload: dict, secret: str | None, attempts: int, backoff:
             allow: tuple[Network, ...] = ()) -> bool:
     """POST ``payload`` until the receiver answers 2xx or ``attempts`` run out; True when delivered.
 
-    Internal addresses (outside ``allow``) are never contacted, and redirects are not followed.
+    Retries follow the one policy (Retry-After honoured, else ``backoff`` doubled); internal addresses (outside
+    ``allow``) are never contacted (the client's transport checks), and redirects are not followed.
     """
     body = json.dumps(payload).encode()
-    try:
-        check_url(url, allow)
-    except AddressNotAllowed as exc:
-        log.warning("webhook not sent: %s", exc.message)
-        return False
-    for attempt in range(1, attempts + 1):
+
+    def send(client: httpx.Client) -> httpx.Response:
         timestamp = str(int(time.time()))
         headers = {"Content-Type": "application/json", "X-Castscript-Timestamp": timestamp,
                    "X-Castscript-Event": f"job.{payload.get('state')}"}
         if secret:
             headers["X-Castscript-Signature"] = signature(secret, timestamp, body)
-        try:
-            response = httpx.post(url, content=body, headers=headers, timeout=10.0)
-            if response.is_success:
-                return True
-            log.warning("webhook %s answered %s (attempt %d/%d)", url, response.status_code, attempt, attempts)
-        except httpx.HTTPError as exc:
-            log.warning("webhook %s failed: %s (attempt %d/%d)", url, exc, attempt, attempts)
-        if attempt < attempts:
-            time.sleep(backoff * 2 ** (attempt - 1))
+        return client.post(url, content=body, headers=headers)
+
+    try:
+        with guarded_client(allow, timeout=10.0) as client:
+            send_with_retries(lambda: send(client), what=f"webhook {url}", attempts=attempts, backoff=backoff,
+                              retry_on=lambda response: not response.is_success)
+        return True
+    except AddressNotAllowed as exc:
+        log.warning("webhook not sent: %s", exc.message)
+    except (RetryableStatus, httpx.HTTPError) as exc:
+        log.warning("webhook %s not delivered after %d attempts: %s", url, attempts, exc)
     return False
