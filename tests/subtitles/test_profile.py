@@ -189,3 +189,24 @@ def test_no_cue_over_the_line_limit_even_with_long_words():
     cues = build_cues(document(segment("ANNA", text, 0.5, 0.6)))
     assert all(len(line) <= 42 for c in cues for line in c.lines)
     assert qc_errors(cues)[0] == []
+
+
+def test_sentence_split_over_two_segments_is_one_translation_unit():
+    from castscript.translation.sentences import sentence_units, share_out
+
+    first = segment("ANNA", "This is Diane in New Jersey. And I'm", 1.0, 0.3)
+    second = segment("ANNA", "Sheila from Texas, originally from Chicago.", 3.8, 0.3)
+    other = segment("BEN", "Nice to meet you.", 7.5, 0.3)
+    assert sentence_units([first, second, other]) == [[0, 1], [2]]
+    parts = share_out("Esta é Diane em Nova Jersey. E eu sou Sheila do Texas, originalmente de Chicago.",
+                      [len(first.text), len(second.text)])
+    assert parts == ["Esta é Diane em Nova Jersey. E eu sou", "Sheila do Texas, originalmente de Chicago."]
+    first.translations["pt"], second.translations["pt"] = parts
+    other.translations["pt"] = "Prazer."
+    doc = document(first, second, other)
+    cues = build_cues(doc, language="pt")
+    assert qc_errors(cues)[0] == []
+    # The sentence is cut by the profile, not at the segment boundary: no cue ends on "sou".
+    assert all(not c.lines[-1].endswith("sou") for c in cues)
+    assert any(c.text.startswith("E eu sou Sheila") for c in cues)
+    assert " ".join(" ".join(c.lines) for c in cues[:-1]).split() == " ".join(parts).split()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ..document import Document, Segment, Word
+from ..translation.sentences import sentence_units
 from .linebreak import CLAUSE_END, NO_SPACE_SCRIPT, SENTENCE_END, break_cost, ends_on_function_word, wrap_lines
 from .profile import CueRules, frame_rate
 
@@ -83,8 +84,10 @@ def build_cues(
     builder = _Builder(rules, fps, cut_frames, text_language)
     pieces: list[_Piece] = []
     previous_speaker = None
-    for index, segment in enumerate(document.segments):
-        words = _timed_words(segment, language)
+    units = [[i] for i in range(len(document.segments))] if language is None else sentence_units(document.segments)
+    for unit in units:
+        index, segment = unit[0], document.segments[unit[0]]
+        words = _timed_words([document.segments[i] for i in unit], language)
         if not words:
             continue
         label = ""
@@ -105,15 +108,18 @@ def _frame(seconds: float, fps: Fraction) -> int:
     return int(round(seconds * fps))
 
 
-def _timed_words(segment: Segment, language: str | None) -> list[Word]:
-    """The segment's words, or its translation's words laid over the segment's speech (same share of time as of
-    characters, skipping the source's pauses)."""
-    source = segment.words or ([Word(segment.start, segment.end, segment.text.strip())] if segment.text.strip() else [])
+def _timed_words(segments: list[Segment], language: str | None) -> list[Word]:
+    """The words of one segment, or the translation of a whole sentence (one or more segments) laid over the
+    speech of its source words (same share of time as of characters, skipping the source's pauses)."""
+    source = []
+    for segment in segments:
+        text = segment.text.strip()
+        source += segment.words or ([Word(segment.start, segment.end, text)] if text else [])
     if language is None:
-        if segment.words:
-            return [w for w in segment.words if w.text.strip()]
-        return lay_over(_tokens(segment.text), source)
-    return lay_over(_tokens(segment.translations.get(language, "")), source)
+        if segments[0].words:
+            return [w for w in segments[0].words if w.text.strip()]
+        return lay_over(_tokens(segments[0].text), source)
+    return lay_over(_tokens(" ".join(s.translations.get(language, "") for s in segments)), source)
 
 
 def _tokens(text: str) -> list[str]:

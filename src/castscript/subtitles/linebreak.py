@@ -114,8 +114,10 @@ def _best_split(tokens: tuple[str, ...], limit: int, max_lines: int, language: s
 
 
 def _balance(top: int, bottom: int) -> float:
-    """Even lines, and a shorter top line than bottom (bottom-heavy) rather than the reverse."""
-    return abs(top - bottom) * 0.08 + (0.08 * (top - bottom) if top > bottom else 0.0)
+    """Even lines, and a shorter top line than bottom (bottom-heavy) rather than the reverse; a line under a third
+    of the other looks like a fragment whatever the punctuation."""
+    cost = abs(top - bottom) * 0.08 + (0.08 * (top - bottom) if top > bottom else 0.0)
+    return cost + (2.0 if min(top, bottom) < max(top, bottom) / 3 else 0.0)
 
 
 def _hard_wrap(text: str, limit: int) -> list[str]:

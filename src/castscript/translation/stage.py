@@ -14,6 +14,7 @@ from ..core.options import AsrOptions, TranslationOptions
 from ..document import Document, Segment
 from .base import Batch, Line, Translator, base_language, normalize_language
 from .cache import TranslationCache, cache_key
+from .sentences import sentence_units, share_out
 
 CONTEXT_LINES = 3
 
@@ -152,9 +153,12 @@ def _has_route(source: str | None, target: str) -> bool:
 def translate_segments(
     document: Document, translator: Translator, cache: TranslationCache, target: str, progress: Callable[[float], None]
 ) -> list[str]:
-    """One translation per segment: the original where it already is in ``target``, cached ones, then the backend."""
-    lines = [_line(document, s) for s in document.segments]
-    sources = [_source_language(document, s) for s in document.segments]
+    """One translation per segment: whole sentences (sentence_units) translated as one line each, with their
+    neighbours as context, and shared back over their segments; the original where it already is in ``target``,
+    cached ones, then the backend."""
+    units = sentence_units(document.segments)
+    lines = [_unit_line(document, unit) for unit in units]
+    sources = [_source_language(document, document.segments[unit[0]]) for unit in units]
     texts = [line.text if not line.text or base_language(src) == base_language(target) else None
              for line, src in zip(lines, sources)]
     keys = {i: cache_key(translator.name, translator.model, sources[i], target, lines[i].text)
@@ -169,7 +173,14 @@ def translate_segments(
         for i, text in zip(chunk, translated):
             texts[i] = text
         progress(sum(t is not None for t in texts) / len(texts))
-    return [text or "" for text in texts]
+    shares = [[len(document.segments[i].text.strip()) for i in unit] for unit in units]
+    return [part for text, weights in zip(texts, shares) for part in share_out(text or "", weights)]
+
+
+def _unit_line(document: Document, unit: list[int]) -> Line:
+    segments = [document.segments[i] for i in unit]
+    text = " ".join(s.text.strip() for s in segments if s.text.strip())
+    return Line(text, segments[0].start, segments[-1].end, document.speaker_name(segments[0].speaker))
 
 
 def _chunks(indices: list[int], sources: list[str], size: int) -> list[list[int]]:
@@ -181,10 +192,6 @@ def _chunks(indices: list[int], sources: list[str], size: int) -> list[list[int]
         else:
             chunks.append([i])
     return chunks
-
-
-def _line(document: Document, segment: Segment) -> Line:
-    return Line(segment.text.strip(), segment.start, segment.end, document.speaker_name(segment.speaker))
 
 
 def _source_language(document: Document, segment: Segment) -> str:
