@@ -1,8 +1,11 @@
-"""Per-stage speed and memory of a pipeline run, and the plain faster-whisper floor to compare with."""
+"""Per-stage speed and memory of a pipeline run, and whole-process comparisons with plain faster-whisper and peers."""
 
 from __future__ import annotations
 
+import os
 import resource
+import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -110,26 +113,122 @@ def measure_pipeline(input_path: Path, options, output_dir: Path, media_seconds:
     return figures
 
 
-def measure_plain_faster_whisper(input_path: Path, asr_options) -> float:
-    """Wall seconds of plain faster-whisper on the same audio, model and settings (model load excluded)."""
-    from faster_whisper import BatchedInferencePipeline, decode_audio
+PLAIN_FASTER_WHISPER = """
+import sys
+from faster_whisper import BatchedInferencePipeline, WhisperModel, decode_audio
+model_dir, media, batch, threads, device, compute_type = sys.argv[1:7]
+model = WhisperModel(model_dir, device=device, compute_type=compute_type, cpu_threads=int(threads))
+segments, _ = BatchedInferencePipeline(model=model).transcribe(
+    decode_audio(media), batch_size=int(batch), beam_size=5, word_timestamps=True, vad_filter=True)
+print("words", sum(len(s.words) for s in segments))
+"""
+"""Plain faster-whisper as its README shows it: batched pipeline, beam 5, word timestamps, Silero VAD."""
 
-    from .asr.transcribe import load_whisper, resolve_batch_size, resolve_device
+WHISPERX_ASR = """
+import sys
+import whisperx
+model_dir, media, batch, threads, device, compute_type = sys.argv[1:7]
+model = whisperx.load_model(model_dir, device, compute_type=compute_type, threads=int(threads), language=None)
+result = model.transcribe(whisperx.load_audio(media), batch_size=int(batch))
+print("segments", len(result["segments"]))
+"""
+"""WhisperX's ASR (faster-whisper behind pyannote VAD); its word alignment needs a wav2vec2 model from a hub."""
 
-    device = resolve_device(asr_options.device)
-    compute_type = asr_options.compute_type or ("int8" if device == "cpu" else "float16")
-    model = load_whisper(asr_options.model, device, compute_type, asr_options.cpu_threads)
-    started = time.perf_counter()
-    audio = decode_audio(str(input_path))
-    batch_size = resolve_batch_size(asr_options, device)
-    pipeline = BatchedInferencePipeline(model=model) if batch_size > 1 else model
-    kwargs = {"batch_size": batch_size} if batch_size > 1 else {}
-    segments, _ = pipeline.transcribe(
-        audio, language=None if asr_options.language in (None, "auto") else asr_options.language,
-        beam_size=asr_options.beam_size, word_timestamps=True, vad_filter=asr_options.vad_filter, **kwargs,
-    )
-    list(segments)
-    return time.perf_counter() - started
+SHERPA_DIARIZATION = """
+import subprocess, sys
+import numpy as np
+import sherpa_onnx
+segmentation, embedding, media, threads = sys.argv[1:5]
+config = sherpa_onnx.OfflineSpeakerDiarizationConfig(
+    segmentation=sherpa_onnx.OfflineSpeakerSegmentationModelConfig(
+        pyannote=sherpa_onnx.OfflineSpeakerSegmentationPyannoteModelConfig(model=segmentation), num_threads=int(threads)),
+    embedding=sherpa_onnx.SpeakerEmbeddingExtractorConfig(model=embedding, num_threads=int(threads)),
+    clustering=sherpa_onnx.FastClusteringConfig(num_clusters=-1, threshold=0.5), min_duration_on=0.3, min_duration_off=0.5)
+pcm = subprocess.run(["ffmpeg", "-v", "error", "-i", media, "-f", "s16le", "-ac", "1", "-ar", "16000", "-"],
+                     capture_output=True, check=True).stdout
+turns = sherpa_onnx.OfflineSpeakerDiarization(config).process(np.frombuffer(pcm, np.int16) / np.float32(32768))
+print("turns", len(turns.sort_by_start_time()))
+"""
+"""sherpa-onnx's diarization with the same segmentation and embedding models castscript bundles."""
+
+
+@dataclass(frozen=True)
+class Contender:
+    """One whole process to time: ``argv``, run ``rounds`` times (1 for slow peers)."""
+
+    name: str
+    argv: tuple[str, ...]
+    rounds: int = 2
+
+
+@dataclass
+class ProcessFigures:
+    """Wall and CPU seconds (user + system, children included) of each run, and the highest peak RSS."""
+
+    name: str
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    system: list[float] = field(default_factory=list)
+    peak_rss: int = 0
+    error: str = ""
+
+    @property
+    def mean_wall(self) -> float:
+        return sum(self.wall) / len(self.wall) if self.wall else float("nan")
+
+    @property
+    def mean_cpu(self) -> float:
+        return sum(self.cpu) / len(self.cpu) if self.cpu else float("nan")
+
+
+def time_process(argv: tuple[str, ...], figures: ProcessFigures) -> None:
+    """Run ``argv`` to its end and add its wall time, CPU time and peak RSS (from wait4) to ``figures``."""
+    with tempfile.TemporaryFile() as stderr:
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        stderr.seek(0)
+        lines = [line for line in stderr.read().decode(errors="replace").splitlines() if line.strip()]
+    if child.returncode != 0:
+        figures.error = f"exit {child.returncode}: {(lines or [''])[-1][:300]}"
+        return
+    figures.wall.append(wall)
+    figures.cpu.append(usage.ru_utime + usage.ru_stime)
+    figures.system.append(usage.ru_stime)
+    figures.peak_rss = max(figures.peak_rss, usage.ru_maxrss * 1024)
+
+
+def run_interleaved(contenders: list[Contender], rounds: int = 2) -> list[ProcessFigures]:
+    """Every contender in one run, in the order A B C, then C B A, ... so a drift in the machine's load cancels out;
+    a contender that fails is reported with its error and not run again."""
+    results = {c.name: ProcessFigures(c.name) for c in contenders}
+    for index in range(rounds):
+        order = contenders if index % 2 == 0 else contenders[::-1]
+        for contender in order:
+            figures = results[contender.name]
+            if index < contender.rounds and not figures.error:
+                time_process(contender.argv, figures)
+    return list(results.values())
+
+
+def format_comparison(results: list[ProcessFigures], media_seconds: float) -> str:
+    """A table of whole-process figures, with wall and CPU ratios to the first contender (the baseline)."""
+    base = results[0]
+    rows = [f"{'whole process':<34} {'runs':>4} {'wall s':>8} {'cpu s':>8} {'sys s':>6} {'x real time':>11} "
+            f"{'peak RSS MB':>11} {'wall ratio':>10} {'cpu ratio':>9}"]
+    for figures in results:
+        if not figures.wall:
+            rows.append(f"{figures.name:<34} not run: {figures.error or 'no runs'}")
+            continue
+        system = sum(figures.system) / len(figures.system)
+        rows.append(
+            f"{figures.name:<34} {len(figures.wall):>4} {figures.mean_wall:>8.2f} {figures.mean_cpu:>8.2f} "
+            f"{system:>6.2f} {media_seconds / figures.mean_wall:>11.1f} {figures.peak_rss / 1e6:>11.0f} "
+            f"{figures.mean_wall / base.mean_wall:>10.2f} {figures.mean_cpu / base.mean_cpu:>9.2f}"
+        )
+    return "\n".join(rows)
 
 
 def generate_long_media(target: Path, minutes: float, media_dir: Path) -> Path:
@@ -176,3 +275,66 @@ def format_table(figures: RunFigures) -> str:
         speed = figures.media_seconds / stage.wall if stage.wall > 0 else float("inf")
         rows.append(f"{stage.name:<20} {stage.wall:>8.2f} {speed:>11.1f} {stage.cpu:>8.2f} {stage.peak_rss / 1e6:>12.0f}")
     return "\n".join(rows)
+
+
+def peers_python(explicit: str | None = None) -> str | None:
+    """The Python of the benchmark-only peers' virtual environment (benchmarks/setup_peers.sh), if there is one."""
+    candidate = explicit or os.environ.get("CASTSCRIPT_PEERS_PYTHON") or ".venv-peers/bin/python"
+    return candidate if Path(candidate).is_file() else None
+
+
+def importable(python: str, module: str) -> str:
+    """'' when ``python`` can import ``module``, else why not (its last error line)."""
+    done = subprocess.run([python, "-c", f"import {module}"], capture_output=True, text=True)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    return "" if done.returncode == 0 else (lines or ["import failed"])[-1][:300]
+
+
+def comparison_contenders(source: Path, options, scratch: Path, plain_batch: int = 8,
+                          peers: str | None = None) -> tuple[list[Contender], list[str]]:
+    """Whole processes on ``source`` with the same model, device and threads: plain faster-whisper batched first (the
+    baseline), castscript's ASR alone, castscript's whole audio pipeline, then the peers that can run here; and a line
+    for each peer that cannot, saying why."""
+    import sys
+
+    from .asr.transcribe import resolve_device, resolve_whisper_model
+    from .concurrency import threads_or_all
+    from .models import resolve
+
+    threads = str(threads_or_all(options.threads))
+    device = resolve_device(options.asr.device)
+    compute = options.asr.compute_type or ("int8" if device == "cpu" else "float16")
+    whisper = (resolve_whisper_model(options.asr.model), str(source), str(plain_batch), threads, device, compute)
+    run = (sys.executable, "-m", "castscript", "-q", "run", str(source), "--no-cache", "--formats", "json",
+           "--model", options.asr.model, "--device", options.asr.device, "--batch-size", str(options.asr.batch_size),
+           "--threads", threads, "--language", options.asr.language or "auto")
+    contenders = [
+        Contender(f"plain faster-whisper (batch {plain_batch})", (sys.executable, "-c", PLAIN_FASTER_WHISPER, *whisper)),
+        Contender("castscript ASR alone (--no-diarize)", (*run, "--no-diarize", "-o", str(scratch / "compare-asr"))),
+        Contender("castscript whole audio pipeline", (*run, "-o", str(scratch / "compare-run"))),
+    ]
+    notes = []
+    sherpa_python = next((p for p in (sys.executable, peers) if p and not importable(p, "sherpa_onnx")), None)
+    if sherpa_python:
+        models = (str(resolve("pyannote-segmentation-3.0") / "model.onnx"),
+                  str(resolve("campplus-zh-en-common") / "model.onnx"))
+        contenders.append(Contender("sherpa-onnx diarization (same models)",
+                                    (sherpa_python, "-c", SHERPA_DIARIZATION, *models, str(source), threads)))
+    else:
+        notes.append("sherpa-onnx: not installed (benchmarks/setup_peers.sh installs it), not compared")
+    why = importable(peers, "whisperx") if peers else "no peers environment (run benchmarks/setup_peers.sh)"
+    if why:
+        notes.append(f"WhisperX: not compared: {why}")
+    else:
+        contenders.append(Contender(f"WhisperX ASR (batch {plain_batch}, no alignment)",
+                                    (peers, "-c", WHISPERX_ASR, *whisper), rounds=1))
+        notes.append("WhisperX alignment and diarization: not run: they load wav2vec2 and "
+                     "pyannote/speaker-diarization-3.1 from the Hugging Face hub, unreachable offline")
+    return contenders, notes
+
+
+def ratio_lines(results: list[ProcessFigures]) -> list[str]:
+    """'<contender> / <baseline>: wall W, cpu C' for every contender that ran, the first one being the baseline."""
+    base = results[0]
+    return [f"{f.name} / {base.name}: wall {f.mean_wall / base.mean_wall:.2f}, cpu {f.mean_cpu / base.mean_cpu:.2f}"
+            for f in results[1:] if f.wall and base.wall]

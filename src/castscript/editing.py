@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .core.vectors import l2_normalise
 from .document import Document, Segment, Speaker, SpeakerTurn, Word
 from .errors import CastscriptError, InputNotFound
 from .subtitles import FORMATS, OutputOptions, write_outputs
@@ -89,7 +90,7 @@ def _combine_speakers(target: Speaker, others: list[Speaker]) -> None:
     if with_voice:
         weights = np.array([max(s.speech_seconds, 1e-3) for s in with_voice])
         mean = np.average(np.array([s.embedding for s in with_voice]), axis=0, weights=weights)
-        target.embedding = (mean / max(float(np.linalg.norm(mean)), 1e-12)).tolist()
+        target.embedding = l2_normalise(mean).tolist()
     target.speech_seconds = sum(s.speech_seconds for s in everyone)
     if target.name is None:
         target.name = next((s.name for s in others if s.name), None)

@@ -12,12 +12,13 @@ import hashlib
 import logging
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from .core.files import atomic_path
+from .core.settings import settings
 from .errors import ModelNotFound
 
 log = logging.getLogger(__name__)
@@ -189,14 +190,11 @@ PIPELINE_MODELS = [
 
 
 def bundle_dir() -> Path | None:
-    value = os.environ.get("CASTSCRIPT_MODELS")
-    return Path(value).expanduser() if value else None
+    return settings().models
 
 
 def cache_dir() -> Path:
-    value = os.environ.get("CASTSCRIPT_CACHE")
-    base = Path(value).expanduser() if value else Path.home() / ".cache" / "castscript"
-    return base / "models"
+    return settings().cache / "models"
 
 
 def get_model(name: str) -> Model:
@@ -246,7 +244,7 @@ def resolve(name: str, explicit: str | Path | None = None, *, download: bool | N
     if (found := find_local(name)) is not None:
         return found
     if download is None:
-        download = os.environ.get("CASTSCRIPT_OFFLINE", "0") != "1"
+        download = not settings().offline
     looked = ", ".join(str(d) for d in candidate_dirs(model))
     if not download:
         raise ModelNotFound(
@@ -266,7 +264,7 @@ def resolve(name: str, explicit: str | Path | None = None, *, download: bool | N
 
 def source_url(file: ModelFile, model: Model) -> tuple[str, bool]:
     """(URL, gzipped) for one file: the mirror when configured, else the public source."""
-    mirror = os.environ.get("CASTSCRIPT_MODEL_MIRROR")
+    mirror = settings().model_mirror
     if mirror:
         return f"{mirror.rstrip('/')}/{model.name}/{file.name}", False
     return file.url, file.gzipped
@@ -300,38 +298,35 @@ def _sha256(path: Path) -> str:
 
 
 def _download(url: str, destination: Path, *, gzipped: bool, expected_sha256: str | None, progress=None) -> None:
-    """Stream ``url`` to a temporary file, check it, then move it into place (never a half-written model)."""
+    """Stream ``url`` beside ``destination``, unpack and check it, then rename it into place (core.files.atomic_path:
+    never a half-written or wrong model under the final name)."""
     import gzip
 
     log.info("downloading %s", url)
-    with tempfile.NamedTemporaryFile(dir=destination.parent, prefix=".part-", delete=False) as tmp:
-        tmp_path = Path(tmp.name)
+    with atomic_path(destination) as tmp:
         try:
-            with httpx.stream("GET", url, follow_redirects=True, timeout=60) as response:
+            with httpx.stream("GET", url, follow_redirects=True, timeout=60) as response, open(tmp, "wb") as out:
                 if response.status_code != 200:
                     raise ModelNotFound(f"{url} answered HTTP {response.status_code}")
                 for chunk in response.iter_bytes(1 << 20):
-                    tmp.write(chunk)
+                    out.write(chunk)
                     if progress:
                         progress(len(chunk))
         except httpx.HTTPError as exc:
-            tmp_path.unlink(missing_ok=True)
             raise ModelNotFound(f"could not download {url}: {exc}") from None
-        except ModelNotFound:
-            tmp_path.unlink(missing_ok=True)
-            raise
-    if gzipped:
-        plain = tmp_path.with_suffix(".plain")
-        with gzip.open(tmp_path, "rb") as src, open(plain, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-        tmp_path.unlink()
-        tmp_path = plain
-    if expected_sha256 is not None and (actual := _sha256(tmp_path)) != expected_sha256:
-        tmp_path.unlink()
-        raise ModelNotFound(
-            f"checksum mismatch for {url}: expected sha256 {expected_sha256}, got {actual}; the file was discarded"
-        )
-    os.replace(tmp_path, destination)
+        if gzipped:
+            plain = tmp.with_suffix(".plain")
+            try:
+                with gzip.open(tmp, "rb") as src, open(plain, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            except (OSError, EOFError) as exc:
+                plain.unlink(missing_ok=True)
+                raise ModelNotFound(f"{url} is not the gzip file it should be: {exc}") from None
+            os.replace(plain, tmp)
+        if expected_sha256 is not None and (actual := _sha256(tmp)) != expected_sha256:
+            raise ModelNotFound(
+                f"checksum mismatch for {url}: expected sha256 {expected_sha256}, got {actual}; the file was discarded"
+            )
 
 
 def folder_size(path: Path) -> int:

@@ -16,7 +16,6 @@ Override with ``CASTSCRIPT_VOICE_THRESHOLD``.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -26,6 +25,8 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from .core.settings import settings
+from .core.vectors import l2_normalise
 from .diarization.embedding import MODEL_NAME, SpeakerEmbedder
 from .document import Document
 from .errors import CastscriptError
@@ -79,19 +80,13 @@ class Identification:
 
 def default_library_path() -> Path:
     """CASTSCRIPT_VOICES, else ~/.local/share/castscript/voices.sqlite."""
-    env = os.environ.get("CASTSCRIPT_VOICES")
-    return Path(env).expanduser() if env else Path.home() / ".local" / "share" / "castscript" / "voices.sqlite"
+    return settings().voices
 
 
 def default_threshold() -> float:
     """CASTSCRIPT_VOICE_THRESHOLD, else the calibrated DEFAULT_THRESHOLD."""
-    value = os.environ.get("CASTSCRIPT_VOICE_THRESHOLD")
-    if value is None:
-        return DEFAULT_THRESHOLD
-    try:
-        return check_threshold(float(value))
-    except ValueError:
-        raise VoiceLibraryError(f"CASTSCRIPT_VOICE_THRESHOLD must be a number, got '{value}'.") from None
+    value = settings().voice_threshold
+    return DEFAULT_THRESHOLD if value is None else check_threshold(value)
 
 
 def check_threshold(threshold: float) -> float:
@@ -186,7 +181,7 @@ class VoiceLibrary:
 
 
 def _normalise(vector: np.ndarray) -> np.ndarray:
-    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+    return l2_normalise(np.asarray(vector, dtype=np.float32))
 
 
 def speech_stretches(audio: np.ndarray) -> list[np.ndarray]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -13,6 +12,7 @@ import numpy as np
 
 from .. import models
 from ..core.options import AsrOptions
+from ..core.settings import settings
 from ..document import Segment, Word
 from ..errors import InvalidOption, ModelNotFound
 from ..media import SAMPLE_RATE
@@ -61,7 +61,7 @@ def resolve_whisper_model(name: str) -> str:
     registry_name = name if name.startswith("faster-whisper-") else f"faster-whisper-{name}"
     if registry_name in models.REGISTRY:
         return str(models.resolve(registry_name))
-    if os.environ.get("CASTSCRIPT_OFFLINE") == "1":
+    if settings().offline:
         raise ModelNotFound(
             f"Whisper model '{name}' is neither a folder nor in the local bundle, and downloads are off.",
             hint="Pass a model folder with --model, or use a bundled model (castscript models list).",

@@ -1,4 +1,5 @@
-"""castscript bench [INPUT]: per-stage wall time, real-time factor, CPU time and peak memory of a pipeline run."""
+"""castscript bench [INPUT]: per-stage wall time, real-time factor, CPU time and peak memory of a pipeline run, and with
+--compare whole processes timed against plain faster-whisper and the peers installed."""
 
 from __future__ import annotations
 
@@ -8,26 +9,32 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..benchmark import (
-    RunFigures, format_table, generate_long_media, measure_pipeline, measure_plain_faster_whisper, side_by_side_summary,
-)
-from ..concurrency import threads_or_all
-from ..errors import InvalidOption
-from ..media import probe
-from ..pipeline import PipelineOptions
+from ..core.settings import settings
 from .run import add_pipeline_arguments, options_from_args
+
+if TYPE_CHECKING:
+    from ..benchmark import RunFigures
+    from ..pipeline import PipelineOptions
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("bench", help="measure speed and memory per stage on a file or a generated one")
     parser.add_argument("input", nargs="?", help="media file (default: generate one from the shared media)")
     parser.add_argument("--generate-minutes", type=float, default=10.0, help="length of the generated input")
-    parser.add_argument("--media-dir", default=os.environ.get("CASTSCRIPT_MEDIA", "../shared/media"),
+    parser.add_argument("--media-dir", default=str(settings().media or "../shared/media"),
                         help="shared media folder used to generate the input (CASTSCRIPT_MEDIA)")
     parser.add_argument("--compare", action="store_true",
-                        help="also time plain faster-whisper and castscript's ASR alone on the same file and settings "
-                             "(each twice, interleaved)")
+                        help="also time whole processes on the same file, model and threads, interleaved (A B C, C B A): "
+                             "plain faster-whisper batched, castscript's ASR alone, the whole castscript run, and the "
+                             "peers installed (sherpa-onnx diarization, WhisperX ASR)")
+    parser.add_argument("--compare-rounds", type=int, default=2, help="runs of each fast contender in --compare")
+    parser.add_argument("--plain-batch-size", type=int, default=8,
+                        help="plain faster-whisper's batch size in --compare (8: its best on the CPU here)")
+    parser.add_argument("--peers-python", default=None,
+                        help="Python of the peers' environment (default CASTSCRIPT_PEERS_PYTHON or .venv-peers/bin/python; "
+                             "benchmarks/setup_peers.sh makes it)")
     parser.add_argument("--compare-sequential", action="store_true",
                         help="also time the same run with its stages one after the other")
     parser.add_argument("--rerun", action="store_true", help="also time a second run that reuses cached stages")
@@ -36,6 +43,10 @@ def register(subparsers) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
+    from ..benchmark import measure_pipeline
+    from ..concurrency import threads_or_all
+    from ..media import probe
+
     with tempfile.TemporaryDirectory(prefix="castscript-bench-") as scratch:
         scratch = Path(scratch)
         source = Path(args.input) if args.input else _generated(args, scratch)
@@ -56,11 +67,13 @@ def command(args: argparse.Namespace) -> int:
             side, one_by_one = (figures.wall, other.wall) if options.parallel else (other.wall, figures.wall)
             print(f"side by side / one after another: {side / one_by_one:.2f}")
         if args.compare:
-            _compare(source, options, scratch, media_seconds)
+            compare(source, options, scratch, media_seconds, args)
     return 0
 
 
 def _report(figures: RunFigures, title: str) -> None:
+    from ..benchmark import format_table, side_by_side_summary
+
     print(f"\n{title}:")
     print(format_table(figures))
     summary = side_by_side_summary(figures)
@@ -70,6 +83,9 @@ def _report(figures: RunFigures, title: str) -> None:
 
 
 def _generated(args: argparse.Namespace, scratch: Path) -> Path:
+    from ..benchmark import generate_long_media
+    from ..core.errors import InvalidOption
+
     media_dir = Path(args.media_dir)
     if not (media_dir / "ami-train").is_dir():
         raise InvalidOption(f"No shared media in {media_dir} to generate a benchmark file.",
@@ -77,26 +93,15 @@ def _generated(args: argparse.Namespace, scratch: Path) -> Path:
     return generate_long_media(scratch / f"generated-{args.generate_minutes:g}min.wav", args.generate_minutes, media_dir)
 
 
-def _compare(source: Path, options: PipelineOptions, scratch: Path, media_seconds: float) -> None:
-    """Plain faster-whisper against castscript's ASR alone, same model, threads and settings (model loaded first),
-    timed in the order plain, castscript, castscript, plain so that a drift in the machine's load cancels out."""
-    threads = threads_or_all(options.threads)
-    asr = dataclasses.replace(options.asr, cpu_threads=threads)
-    asr_only = PipelineOptions(asr=asr, speakers=dataclasses.replace(options.speakers, enabled=False),
-                               formats=("json",), use_cache=False, threads=threads)
+def compare(source: Path, options: PipelineOptions, scratch: Path, media_seconds: float,
+            args: argparse.Namespace) -> None:
+    """Whole processes, interleaved, with wall and CPU ratios to plain faster-whisper."""
+    from ..benchmark import comparison_contenders, format_comparison, peers_python, ratio_lines, run_interleaved
 
-    def ours() -> float:
-        figures = measure_pipeline(source, asr_only, scratch / "out-asr", media_seconds)
-        return figures.stage_seconds.get("decode", 0.0) + figures.stage_seconds["transcribe"]
-
-    plain = [measure_plain_faster_whisper(source, asr)]
-    castscript = [ours(), ours()]
-    plain.append(measure_plain_faster_whisper(source, asr))
-    print(f"\nplain faster-whisper (decode + transcribe): {' s, '.join(f'{t:.2f}' for t in plain)} s "
-          f"({media_seconds * 2 / sum(plain):.1f}x real time)")
-    print(f"castscript ASR alone (decode + transcribe): {' s, '.join(f'{t:.2f}' for t in castscript)} s; "
-          f"/ plain faster-whisper: {sum(castscript) / sum(plain):.2f}")
-    try:
-        import whisperx  # noqa: F401
-    except ImportError:
-        print("WhisperX: not installed, not compared")
+    contenders, notes = comparison_contenders(source, options, scratch, args.plain_batch_size,
+                                              peers_python(args.peers_python))
+    print(f"\nwhole processes, interleaved ({args.compare_rounds} rounds, cpu = user + system):")
+    results = run_interleaved(contenders, args.compare_rounds)
+    print(format_comparison(results, media_seconds))
+    for line in ratio_lines(results) + notes:
+        print(line)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
+from ..core.settings import settings
 from ..errors import InvalidOption
 from .run import add_pipeline_arguments
 
@@ -30,9 +30,9 @@ def register(subparsers) -> None:
 
     watch = subparsers.add_parser("watch", help="submit new files in a folder or bucket to a castscript server")
     watch.add_argument("source", help="a folder, or s3://bucket/prefix")
-    watch.add_argument("--server", default=os.environ.get("CASTSCRIPT_SERVER", "http://127.0.0.1:8000"),
+    watch.add_argument("--server", default=settings().server,
                        help="server URL (CASTSCRIPT_SERVER)")
-    watch.add_argument("--token", default=os.environ.get("CASTSCRIPT_TOKEN"), help="API token (CASTSCRIPT_TOKEN)")
+    watch.add_argument("--token", default=settings().token, help="API token (CASTSCRIPT_TOKEN)")
     watch.add_argument("--interval", type=float, default=5.0, help="seconds between polls")
     watch.add_argument("--existing", action="store_true", help="also submit files already there at start")
     add_pipeline_arguments(watch)

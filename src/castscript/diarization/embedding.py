@@ -7,6 +7,7 @@ from pathlib import Path
 import kaldi_native_fbank as knf
 import numpy as np
 
+from ..core.vectors import l2_normalise
 from ..media import SAMPLE_RATE
 from .onnx import model_file, session
 
@@ -32,11 +33,6 @@ def fbank(audio: np.ndarray) -> np.ndarray:
     if count == 0:
         return np.zeros((0, 80), dtype=np.float32)
     return np.stack([extractor.get_frame(i) for i in range(count)]).astype(np.float32, copy=False)
-
-
-def l2_normalise(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
 
 
 class SpeakerEmbedder:

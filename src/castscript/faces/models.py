@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import models
+from ..core.vectors import l2_normalise
 from ..errors import ModelNotFound
 
 DETECTOR = "yunet-2023mar"
@@ -76,4 +77,4 @@ class FaceModels:
         blob = self._cv2.dnn.blobFromImage(crop, 1.0, (112, 112), (0, 0, 0), swapRB=True)
         self._embedder.setInput(blob, "data")
         vector = self._embedder.forward().reshape(-1)
-        return vector / (np.linalg.norm(vector) + 1e-9)
+        return l2_normalise(vector)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from ..core.vectors import l2_normalise
 from .analysis import FaceBox
 from .models import Detection
 
@@ -29,7 +30,7 @@ class OpenTrack:
         if not self.embeddings:
             return None
         mean = np.mean(self.embeddings, axis=0)
-        return mean / (np.linalg.norm(mean) + 1e-9)
+        return l2_normalise(mean)
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:

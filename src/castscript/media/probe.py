@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import codecs
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 import av
 
+from ..core.settings import settings
 from ..document import MediaInfo
 from ..errors import CorruptMedia, InputNotFound, InvalidOption, MediaTooLong, NoAudioStream, NotMediaError
 
@@ -29,15 +29,11 @@ LOCAL_ONLY = {"protocol_whitelist": "file"}
 
 def max_duration() -> float:
     """The longest media accepted, in seconds (CASTSCRIPT_MAX_DURATION, default 12 hours)."""
-    value = os.environ.get(MAX_DURATION_ENV, "")
-    if not value:
+    seconds = settings().max_duration
+    if seconds is None:
         return DEFAULT_MAX_DURATION
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if seconds <= 0:
-        raise InvalidOption(f"{MAX_DURATION_ENV} must be a positive number of seconds, got '{value}'.")
+    if not 0 < seconds < float("inf"):
+        raise InvalidOption(f"{MAX_DURATION_ENV} must be a positive number of seconds, got {seconds:g}.")
     return seconds
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..core.files import atomic_path
+from ..core.settings import settings
 from ..errors import OutputError
 from ..media.probe import open_container
 
@@ -28,9 +30,9 @@ AUDIO_ONLY_FPS = 10
 
 @dataclass(frozen=True)
 class EncodeOptions:
-    preset: str = field(default_factory=lambda: os.environ.get("CASTSCRIPT_X264_PRESET", "veryfast"))
+    preset: str = field(default_factory=lambda: settings().x264_preset)
     crf: int = 20
-    fonts_dir: str | None = field(default_factory=lambda: os.environ.get("CASTSCRIPT_FONTS"))
+    fonts_dir: str | Path | None = field(default_factory=lambda: settings().fonts)
     """Extra fonts for libass besides the system's (fontconfig)."""
 
 
@@ -45,14 +47,13 @@ def burn(
         raise OutputError("ffmpeg is not installed; burning subtitles needs it.",
                           hint="Install ffmpeg (apt-get install ffmpeg; scripts/setup.sh does it).")
     output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="castscript-burn-") as work:
+    with tempfile.TemporaryDirectory(prefix="castscript-burn-") as work, atomic_path(output) as partial:
         # ffmpeg runs inside ``work`` so the filter graph names only plain relative paths (no escaping).
         Path(work, "subs.ass").write_text(ass_text, encoding="utf-8")
         subtitle_filter = "ass=subs.ass"
         if options.fonts_dir:
             os.symlink(Path(options.fonts_dir).expanduser().resolve(), Path(work, "fonts"))
             subtitle_filter += ":fontsdir=fonts"
-        partial = output.with_name(f".{output.name}.part")
         command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-i", str(input_path.resolve())]
         if has_video:
             command += ["-map", "0:v:0", "-map", "0:a?"]
@@ -66,7 +67,6 @@ def burn(
             "-progress", "pipe:1", "-nostats", "-f", "mp4", str(partial.resolve()),
         ]
         _run(command, Path(work), duration, progress, input_path)
-    os.replace(partial, output)
     return output
 
 

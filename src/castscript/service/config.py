@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
 from ..concurrency import threads_or_all
+from ..core.settings import settings
 from ..errors import InvalidOption
 
 GB = 1 << 30
@@ -24,10 +24,6 @@ def parse_size(value: str | int) -> int:
         raise InvalidOption(f"'{value}' is not a size.", hint="Use bytes or a suffix: 512M, 10G.")
     number, unit = match.groups()
     return int(float(number) * (1 << (10 * " kmgt".index(unit.lower() or " "))))
-
-
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def default_data_dir() -> Path:
@@ -92,21 +88,15 @@ class ServiceConfig:
     @classmethod
     def from_env(cls, **overrides) -> ServiceConfig:
         """Settings from CASTSCRIPT_* variables; ``overrides`` (e.g. command-line flags) win when not None."""
-        env = os.environ
-        config = cls(
-            data_dir=Path(env["CASTSCRIPT_DATA"]).expanduser() if env.get("CASTSCRIPT_DATA") else default_data_dir(),
-            db_url=env.get("CASTSCRIPT_DB_URL") or None,
-            storage=env.get("CASTSCRIPT_STORAGE") or None,
-            broker=env.get("CASTSCRIPT_BROKER") or None,
-            workers=int(env.get("CASTSCRIPT_WORKERS", 2)),
-            max_upload_bytes=parse_size(env.get("CASTSCRIPT_MAX_UPLOAD", "10G")),
-            max_active_jobs=int(env.get("CASTSCRIPT_MAX_ACTIVE_JOBS", 100)),
-            cors_origins=_split(env.get("CASTSCRIPT_CORS_ORIGINS", "")),
-            webhook_attempts=int(env.get("CASTSCRIPT_WEBHOOK_ATTEMPTS", 5)),
-            webhook_backoff=float(env.get("CASTSCRIPT_WEBHOOK_BACKOFF", 2.0)),
-            visibility_timeout=int(env.get("CASTSCRIPT_VISIBILITY_TIMEOUT", 12 * 3600)),
-            upload_ttl=float(env.get("CASTSCRIPT_UPLOAD_TTL", 24 * 3600)),
-            cleanup_interval=float(env.get("CASTSCRIPT_CLEANUP_INTERVAL", 600)),
-            fetch_allow=_split(env.get("CASTSCRIPT_FETCH_ALLOW", "")),
+        env = settings()
+        values = dict(
+            data_dir=env.data, db_url=env.db_url, storage=env.storage, broker=env.broker, workers=env.workers,
+            max_upload_bytes=parse_size(env.max_upload) if env.max_upload else None,
+            max_active_jobs=env.max_active_jobs, cors_origins=env.cors_origins or None,
+            webhook_attempts=env.webhook_attempts, webhook_backoff=env.webhook_backoff,
+            visibility_timeout=env.visibility_timeout, upload_ttl=env.upload_ttl,
+            cleanup_interval=env.cleanup_interval, fetch_allow=env.fetch_allow or None,
         )
-        return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+        chosen = {k: v for k, v in values.items() if v is not None}
+        chosen.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **chosen)

@@ -7,16 +7,14 @@ half a file. S3 endpoints and credentials come from boto3's usual settings (AWS_
 from __future__ import annotations
 
 import mimetypes
-import os
 import shutil
-import tempfile
 import unicodedata
 from contextlib import suppress
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlparse
 
-from ..core.files import file_mode
+from ..core.files import AtomicFile
 from ..errors import InvalidOption, OutputError
 
 PART_SIZE = 8 << 20
@@ -55,30 +53,17 @@ def open_storage(url: str) -> Storage:
     return S3Storage(url) if url.startswith("s3://") else LocalStorage(Path(url).expanduser())
 
 
-class _LocalWriter:
+class _LocalWriter(AtomicFile):
+    """An upload or output written under a temporary name and renamed into place on commit (core.files)."""
+
     def __init__(self, target: Path):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.target = target
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        os.fchmod(fd, file_mode())  # mkstemp's 0600 would survive the rename
-        self.tmp = Path(tmp)
-        self.handle = os.fdopen(fd, "wb")
+        super().__init__(target, hint="The server's storage may be full; try again later.")
 
-    def write(self, data: bytes) -> None:
-        try:
-            self.handle.write(data)
-        except OSError as exc:
-            self.abort()
-            raise OutputError(f"Could not store {self.target.name}: {exc.strerror or exc}",
-                              hint="The server's storage may be full; try again later.") from None
-
-    def commit(self) -> None:
-        self.handle.close()
-        os.replace(self.tmp, self.target)
+    def error(self, exc: OSError) -> OutputError:
+        return OutputError(f"Could not store {self.target.name}: {exc.strerror or exc}", hint=self.hint)
 
     def abort(self) -> None:
-        self.handle.close()
-        self.tmp.unlink(missing_ok=True)
+        super().abort()
         with suppress(OSError):  # the folder made for this file, unless something else is in it
             self.target.parent.rmdir()
 

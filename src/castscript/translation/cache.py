@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from ..core.settings import settings
+
 
 def default_path() -> Path:
-    base = os.environ.get("CASTSCRIPT_CACHE")
-    root = Path(base).expanduser() if base else Path.home() / ".cache" / "castscript"
-    return root / "translations.sqlite"
+    return settings().cache / "translations.sqlite"
 
 
 def cache_key(backend: str, model: str, source: str, target: str, text: str) -> str:

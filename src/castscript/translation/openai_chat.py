@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+from ..core.settings import settings
 from ..errors import TranslationError
 from .base import Batch, Line
 from .http import error_message, post_json
@@ -27,7 +28,7 @@ class ChatTranslator:
 
     def __init__(self, model: str | None = None):
         self.base_url = (
-            os.environ.get("CASTSCRIPT_OPENAI_BASE_URL") or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+            settings().openai_base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
         self.api_key = os.environ.get("OPENAI_API_KEY")
         if not self.api_key and self.base_url == DEFAULT_BASE_URL:
@@ -35,7 +36,7 @@ class ChatTranslator:
                 "The OpenAI translator needs an API key.",
                 hint="Set OPENAI_API_KEY, or CASTSCRIPT_OPENAI_BASE_URL for another OpenAI-compatible server.",
             )
-        self.model = model or os.environ.get("CASTSCRIPT_OPENAI_MODEL") or DEFAULT_MODEL
+        self.model = model or settings().openai_model or DEFAULT_MODEL
 
     def translate(self, batch: Batch, source: str, target: str) -> list[str]:
         request = {
