@@ -29,7 +29,8 @@ def transcript(tmp_path):
 
 
 def test_edits_apply_in_order_and_rewrite_the_outputs(transcript, capsys):
-    code = main(["edit", str(transcript), "--rename", "SPEAKER_00=Anna", "--merge", "Anna,SPEAKER_02",
+    code = main(["edit", str(transcript), "--speaker-labels", "--rename", "SPEAKER_00=Anna",
+                 "--merge", "Anna,SPEAKER_02",
                  "--rename", "SPEAKER_01=Ben", "--word-speaker", "4.1=Anna", "--word-speaker", "4.7=Anna"])
     assert code == 0
     out = capsys.readouterr().out
@@ -45,7 +46,8 @@ def test_edits_apply_in_order_and_rewrite_the_outputs(transcript, capsys):
 
 def test_formats_and_output_folder(transcript, tmp_path):
     out = tmp_path / "edited"
-    assert main(["edit", str(transcript), "--rename", "SPEAKER_01=Ben", "--formats", "vtt,html", "-o", str(out)]) == 0
+    assert main(["edit", str(transcript), "--rename", "SPEAKER_01=Ben", "--formats", "vtt,html", "-o", str(out),
+                 "--speaker-labels"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["chat.html", "chat.json", "chat.vtt"]
     assert "Ben: Fine thanks." in (out / "chat.vtt").read_text()
     assert Document.load(transcript).speakers["SPEAKER_01"].name is None, "the original stays as it was"

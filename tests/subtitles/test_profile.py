@@ -21,7 +21,7 @@ MONOLOGUE = (
 
 
 def segment(speaker: str | None, text: str, start: float, per_word: float, length: float = 0.8) -> Segment:
-    words = [Word(round(start + i * per_word, 3), round(start + i * per_word + per_word * length, 3), w, speaker=speaker)
+    words = [Word(round(start + i * per_word, 3), round(start + (i + length) * per_word, 3), w, speaker=speaker)
              for i, w in enumerate(text.split())]
     return Segment(words[0].start, words[-1].end, text, words, speaker=speaker)
 

@@ -39,7 +39,8 @@ def register(subparsers) -> None:
     parser.add_argument("--formats", default=None, help="formats to write (default: those found beside JSON)")
     parser.add_argument("-o", "--output-dir", default=None, help="folder for the outputs (default: beside JSON)")
     parser.add_argument("--bilingual", action="store_true", help="translated subtitles show the original above")
-    parser.add_argument("--no-speaker-labels", action="store_true", help="no speaker prefix in subtitle lines")
+    parser.add_argument("--speaker-labels", action="store_true", help="speaker names before subtitle lines (off)")
+    parser.add_argument("--no-speaker-labels", dest="speaker_labels", action="store_false", help=argparse.SUPPRESS)
     parser.set_defaults(func=command, edits=[])
 
 
@@ -65,7 +66,7 @@ def command(args: argparse.Namespace) -> int:
             print(summary)
     if made := refresh_translations(document, args.translator):
         print(f"re-translated {made} edited line(s)")
-    options = OutputOptions(speaker_labels=not args.no_speaker_labels, bilingual=args.bilingual)
+    options = OutputOptions(speaker_labels=args.speaker_labels, bilingual=args.bilingual)
     formats = list(split_list(args.formats)) if args.formats is not None else None
     for path in rewrite_outputs(document, args.json, formats, args.output_dir, options):
         print(f"  wrote {path}")

@@ -7,4 +7,5 @@ from . import deliverables  # noqa: F401  (registers ttml, ebu-stl and dialogue-
 from . import html  # noqa: F401  (registers the html format)
 from . import speaker_formats  # noqa: F401  (registers the rttm and diarization-json formats)
 
-__all__ = ["FORMATS", "PROFILES", "Cue", "CueRules", "profile", "OutputOptions", "build_cues", "register", "wrap_lines", "write_atomic", "write_outputs"]
+__all__ = ["FORMATS", "PROFILES", "Cue", "CueRules", "OutputOptions", "build_cues", "profile", "register", "wrap_lines",
+           "write_atomic", "write_outputs"]

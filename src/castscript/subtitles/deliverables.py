@@ -65,15 +65,15 @@ _DIACRITICS = {"\u0300": 0xC1, "\u0301": 0xC2, "\u0302": 0xC3, "\u0303": 0xC4, "
                "\u0307": 0xC7, "\u0308": 0xC8, "\u030a": 0xCA, "\u0327": 0xCB, "\u030b": 0xCD, "\u0328": 0xCE,
                "\u030c": 0xCF}
 _SPECIALS = {"ß": 0xFB, "Æ": 0xE1, "æ": 0xF1, "Ø": 0xE9, "ø": 0xF9, "Œ": 0xEA, "œ": 0xFA, "Ł": 0xE8, "ł": 0xF8,
-             "¡": 0xA1, "¿": 0xBF, "«": 0xAB, "»": 0xBB, "‘": 0xA9, "’": 0xB9, "“": 0xAA, "”": 0xBA, "–": 0xD0,
-             "—": 0xD0, "…": 0x2E, "€": 0xA4}
+             "¡": 0xA1, "¿": 0xBF, "«": 0xAB, "»": 0xBB, "‘": 0xA9, "’": 0xB9, "“": 0xAA, "”": 0xBA,
+             "–": 0xD0, "—": 0xD0, "€": 0xA4}
 TTI_TEXT = 112
 
 
 def iso6937(text: str) -> bytes:
     """ISO 6937 bytes: accented letters as a non-spacing diacritic before the base letter; unknown characters '?'."""
     out = bytearray()
-    for char in unicodedata.normalize("NFC", text):
+    for char in unicodedata.normalize("NFC", text.replace("…", "...")):
         if char in _SPECIALS:
             out.append(_SPECIALS[char])
             continue
@@ -165,12 +165,13 @@ def render_dialogue_list(document: Document, options: OutputOptions, language: s
     book = Workbook()
     sheet = book.active
     sheet.title = "Dialogue list"
-    sheet.append(["#", "In-TC", "Out-TC", "CHARACTER", "Dialogue"] + [lang.upper() for lang in document.translation_languages])
+    languages = document.translation_languages
+    sheet.append(["#", "In-TC", "Out-TC", "CHARACTER", "Dialogue"] + [lang.upper() for lang in languages])
     breakdown: dict[str, list[float]] = {}
     for number, segment in enumerate((s for s in document.segments if s.text.strip()), start=1):
         character = character_name(document, segment.speaker)
         sheet.append([number, str(clock.timecode(segment.start)), str(clock.timecode(segment.end)), character,
-                      segment.text.strip()] + [segment.translations.get(lang, "") for lang in document.translation_languages])
+                      segment.text.strip()] + [segment.translations.get(lang, "") for lang in languages])
         counts = breakdown.setdefault(character, [0, 0, 0.0])
         counts[0] += 1
         counts[1] += len(segment.text.split())

@@ -16,7 +16,8 @@ _FUNCTION_WORDS = {
     "en": "a an the this that these those my your his her its our their whose of in on at to for from by with "
           "about as into onto over under after before between through during without within upon than and or but "
           "nor so yet if because when while where who which whom what i i'm i've i'll we you they he she it is "
-          "are was were be been am can could will would shall should must may might do does did have has had not no very "
+          "are was were be been am can could will would shall should must may might do does did have has had not no "
+          "very "
           "mr. mrs. ms. dr. st. mr mrs ms dr",
     "pt": "o a os as um uma uns umas meu minha meus minhas seu sua seus suas nosso nossa de do da dos das em no na "
           "nos nas ao aos à às por pelo pela para com sem sob sobre entre e ou mas que se quando como porque "
