@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..editing import load_transcript
-from ..voices import VoiceLibrary, VoiceLibraryError, enroll_files, enroll_speaker
+# The voice library (and the speaker model under it) loads when a command runs, not for ``castscript --help``.
 
 
 def register(subparsers) -> None:
@@ -36,6 +35,9 @@ def register(subparsers) -> None:
 
 
 def enroll_command(args: argparse.Namespace) -> int:
+    from ..editing import load_transcript
+    from ..voices import VoiceLibrary, VoiceLibraryError, enroll_files, enroll_speaker
+
     library = VoiceLibrary(args.voices)
     if bool(args.transcript) != bool(args.speaker):
         raise VoiceLibraryError("--transcript and --speaker go together.", hint="e.g. --transcript ep1.json --speaker SPEAKER_00")
@@ -50,6 +52,8 @@ def enroll_command(args: argparse.Namespace) -> int:
 
 
 def list_command(args: argparse.Namespace) -> int:
+    from ..voices import VoiceLibrary
+
     library = VoiceLibrary(args.voices)
     voices = library.voices()
     if not voices:
@@ -60,12 +64,16 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def remove_command(args: argparse.Namespace) -> int:
+    from ..voices import VoiceLibrary
+
     VoiceLibrary(args.voices).remove(args.name)
     print(f"removed {args.name}")
     return 0
 
 
 def rename_command(args: argparse.Namespace) -> int:
+    from ..voices import VoiceLibrary
+
     VoiceLibrary(args.voices).rename(args.old, args.new)
     print(f"renamed {args.old} to {args.new}")
     return 0

@@ -1,41 +1,46 @@
 """Styled ASS subtitles (pysubs2) for burning in.
 
-live: a box per speaker near the speaker's face: the name, then the original line typed out as it is spoken (karaoke
-``\\ko`` syllables whose unrevealed fill is transparent, timed from word timestamps); when the line is typed, its
-translation appears under it and stays while the next line types, like a live interpreter one line behind. Without a
-visible face the box sits at the bottom, in the speaker's half of the frame, so two speakers talking at once both show.
+live: one block per speaker line, at the speaker's face: a small name tag in the speaker's colour, then the original
+typed out as it is spoken (karaoke ``\\ko`` syllables whose unrevealed fill is transparent, timed from word
+timestamps); when the sentence is complete the same block decodes into its translation (scrambled letters settling
+left to right), which stays for its reading time under the subtitle profile unless the speaker's next line starts.
+The block sits above or beside the head (layout.py), never over a face, inside the title-safe area, and follows the
+face's track (``\\move``); the block is cut at every shot change and placed again, at the bottom when the speaker is
+not in the shot. Blocks of people talking at once avoid each other.
 classic: one colour per speaker, bottom centre (libass stacks simultaneous lines), the translation (else the original)
 prefixed with the speaker's name.
 """
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass, replace
 
 import pysubs2
 
-from ..document import Document, Segment
+from ..core.palette import speaker_rgb
+from ..document import Document, Segment, Word
 from ..faces import FaceAnalysis
-from ..subtitles import Cue, CueRules, build_cues, wrap_lines
+from ..subtitles import Cue, CueRules, build_cues, profile
 from ..subtitles.cues import join_words
-from .layout import LINE_HEIGHT, em_width, place_block, wrap
+from .layout import LINE_HEIGHT, Placement, Rect, em_width, place_live, wrap
 
 STYLES = ("live", "classic")
 AUDIO_ONLY_SIZE = (1280, 720)
 """Frame of the plain video behind the subtitles of audio-only input."""
-DEFAULT_FONT_SIZE = {"live": 44, "classic": 50}
-"""Font size in px at 1080 lines; scaled to the frame height."""
+DEFAULT_FONT_SIZE = {"live": 50, "classic": 50}
+"""Font size in px at 1080 lines (4.6 % of the frame height); scaled to the frame height."""
 FONT = "Noto Sans"
 """Style font; characters it lacks fall back through fontconfig (Noto CJK, Arabic, Hebrew, Devanagari, Thai...)."""
-PALETTE = [(255, 215, 0), (0, 215, 255), (140, 255, 120), (255, 140, 200), (255, 160, 60), (190, 160, 255),
-           (120, 255, 230), (255, 110, 110)]
-NAME_SCALE = 0.7
-LIVE_WIDTH = 0.45
-"""Widest live box, as a share of the frame width."""
-READING_CPS = 17.0
-MIN_READING_SECONDS = 1.0
-MAX_EVENT_SECONDS = 10.0
+NAME_SCALE = 0.8
+LIVE_WIDTH = 0.42
+"""Widest live block, as a share of the frame width."""
+DECODE_SECONDS = 0.4
+DECODE_STEPS = 5
+"""The original turns into the translation in this many scrambled frames over ``DECODE_SECONDS``."""
+MIN_TYPED_SECONDS = 0.6
+"""A line without a translation stays at least this long after its last word."""
 GAP = 0.04
 JOINED = re.compile("[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]")
 """Scripts whose letters join or stack (Hebrew points, Arabic, Indic, Thai...): typed a word at a time, not a letter."""
@@ -48,8 +53,10 @@ class AssOptions:
     """px at 1080 lines (scaled to the frame); None: the style's default."""
     max_lines: int = 2
     language: str | None = None
-    """Translation shown: under the typed original (live) or instead of it (classic)."""
+    """Translation shown: in place of the typed original (live) or instead of it (classic)."""
     speaker_labels: bool = True
+    rules: CueRules | None = None
+    """Subtitle profile for reading times (characters a second, minimum duration); None: the default profile."""
 
 
 @dataclass(frozen=True)
@@ -69,41 +76,63 @@ class _Canvas:
 
 @dataclass(frozen=True)
 class _Speaker:
+    label: str | None
     name: str | None
+    colour: tuple[int, int, int]
     segments: list[Segment]
     person: str | None
+    style: str
     home_x: float
-    """Where the speaker's box goes at the bottom when no face is on screen."""
+    """Where the speaker's block goes at the bottom when their face is not on screen."""
     max_width: float
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One piece of a speaker's sentence: typed from ``start`` to ``typed``; the last piece then shows the sentence's
+    translation until ``end``."""
+
+    speaker: _Speaker
+    words: list[Word]
+    lines: list[str]
+    translation: list[str]
+    start: float
+    typed: float
+    end: float
 
 
 def build_ass(document: Document, options: AssOptions, size: tuple[int, int]) -> pysubs2.SSAFile:
     """The subtitle file for a frame of ``size`` (width, height px)."""
     canvas = _Canvas(*size, (options.font_size or DEFAULT_FONT_SIZE[options.style]) * size[1] / 1080, options.max_lines)
     subs = pysubs2.SSAFile()
-    subs.info.update({"PlayResX": str(canvas.width), "PlayResY": str(canvas.height), "WrapStyle": "0",
+    subs.info.update({"PlayResX": str(canvas.width), "PlayResY": str(canvas.height), "WrapStyle": "2",
                       "ScaledBorderAndShadow": "yes"})
     labels = list(dict.fromkeys(s.speaker for s in document.segments))
     styles = _add_styles(subs, labels, options.style, canvas)
     faces = FaceAnalysis.from_dict(document.faces) if document.faces else None
     slots = min(len(labels), 2)
+    speakers = []
     for number, label in enumerate(labels):
         match = faces.person_of(label) if faces and label else None
         slot_width = canvas.width / slots
-        speaker = _Speaker(
-            name=document.speaker_name(label) if options.speaker_labels else None,
+        speakers.append(_Speaker(
+            label=label,
+            name=document.speaker_name(label) if options.speaker_labels and label else None,
+            colour=speaker_rgb(number, on_video=True),
             segments=[s for s in document.segments if s.speaker == label],
             person=match.person if match else None,
+            style=styles[label],
             home_x=slot_width * (number % slots + 0.5),
             max_width=min(canvas.width * LIVE_WIDTH if match else canvas.width, slot_width) - canvas.margin * 2,
-        )
-        if options.style == "live":
-            events = _live_events(document, speaker, options.language, canvas, faces)
-        else:
-            events = _classic_events(document, speaker, options.language, canvas)
-        for event in events:
-            event.style = styles[label]
-            subs.append(event)
+        ))
+    if options.style == "live":
+        cuts = sorted(document.cuts or (faces.scene_cuts if faces else []))
+        rules = options.rules or profile()
+        events = _live_events(speakers, options.language, canvas, faces, cuts, rules)
+    else:
+        events = [e for speaker in speakers for e in _classic_events(document, speaker, options.language, canvas)]
+    for event in events:
+        subs.append(event)
     subs.sort()
     return subs
 
@@ -122,11 +151,13 @@ def style_speakers(subs: pysubs2.SSAFile, document: Document) -> pysubs2.SSAFile
 
 
 def _add_styles(subs: pysubs2.SSAFile, labels: list, kind: str, canvas: _Canvas) -> dict:
-    """One style per speaker label, coloured from the palette in order of first appearance; label -> style name."""
+    """One style per speaker label, coloured from the shared palette in order of first speech (live: white text, the
+    colour goes to the name tag); label -> style name."""
     names = {}
     for number, label in enumerate(labels):
         names[label] = f"Speaker{number}"
-        subs.styles[names[label]] = _style(kind, PALETTE[number % len(PALETTE)], canvas)
+        colour = (255, 255, 255) if kind == "live" else speaker_rgb(number, on_video=True)
+        subs.styles[names[label]] = _style(kind, colour, canvas)
     return names
 
 
@@ -166,68 +197,141 @@ def _fit(cue: Cue, rules: CueRules) -> list[Cue]:
     return _fit(halves[0], rules) + _fit(halves[1], rules)
 
 
-def _live_events(document, speaker: _Speaker, language, canvas: _Canvas, faces: FaceAnalysis | None):
-    cues = [c for c in _cues(document, speaker, canvas) if c.words]
-    name_rows = NAME_SCALE if speaker.name else 0
-    original_height = canvas.rows(name_rows + canvas.max_lines)
-    translation_height = canvas.rows(canvas.max_lines) if language else 0
+def _live_events(speakers: list[_Speaker], language: str | None, canvas: _Canvas, faces: FaceAnalysis | None,
+                 cuts: list[float], rules: CueRules) -> list[pysubs2.SSAEvent]:
+    """Every speaker's blocks in time order, each cut at shot changes and placed clear of faces and earlier blocks."""
+    blocks = sorted((b for speaker in speakers for b in _blocks(speaker, language, canvas, rules)), key=lambda b: b.start)
+    placed: list[tuple[float, float, Rect]] = []
     events = []
-    for number, cue in enumerate(cues):
-        following = cues[number + 1] if number + 1 < len(cues) else None
-        typed = cue.words[-1].end
-        translation = _translation_part(speaker.segments[cue.segment_index], cue, cues, language)
-        translated = wrap(translation, speaker.max_width, canvas.font, canvas.max_lines) if translation else []
-        shown_until = typed + max(MIN_READING_SECONDS, len(translation) / READING_CPS) if translation else typed + 0.5
-        if following is not None:
-            shown_until = min(shown_until, following.words[-1].end - GAP)
-        end = min(max(shown_until, typed), cue.start + MAX_EVENT_SECONDS)
-        if following is not None:
-            end = min(end, following.start - GAP)
-        face = faces.person_box(speaker.person, cue.start, end) if faces and speaker.person else None
-        width = max(em_width(line) * canvas.font for line in cue.lines + translated) + canvas.font * 0.4
-        x, top = place_block(face, speaker.home_x, (width, original_height + translation_height),
-                             (canvas.width, canvas.height), canvas.margin)
-        boundary = top + original_height
-        text = rf"{{\an2\pos({x:.0f},{boundary:.0f})}}" + _typewriter(cue, speaker.name, canvas)
-        events.append(pysubs2.SSAEvent(start=_ms(cue.start), end=_ms(max(end, typed)), text=text, name=speaker.name or ""))
-        if translated and shown_until > typed:
-            text = rf"{{\an8\pos({x:.0f},{boundary + canvas.font * 0.25:.0f})\1c&HFFFFFF&\i1}}"
-            text += r"\N".join(_escape(line) for line in translated)
-            events.append(pysubs2.SSAEvent(start=_ms(typed), end=_ms(shown_until), text=text, name=speaker.name or ""))
+    for block in blocks:
+        size = _block_size(block, canvas)
+        for start, end in _shots(block.start, block.end, cuts):
+            busy = [rect for a, b, rect in placed if a < end and start < b]
+            placement = place_live(faces, block.speaker.person, (start, end), size, busy,
+                                   (canvas.width, canvas.height), block.speaker.home_x, canvas.font)
+            placed += [(start, end, placement.start), (start, end, placement.end)]
+            events += _block_events(block, start, end, placement, canvas)
     return events
 
 
-def _translation_part(segment: Segment, cue: Cue, cues: list[Cue], language: str | None) -> str:
-    """This cue's share of its segment's translation: the words split in proportion to the cues' lengths."""
-    text = segment.translations.get(language, "").strip() if language else ""
-    siblings = [c for c in cues if c.segment_index == cue.segment_index]
-    if not text or len(siblings) == 1:
-        return text
-    tokens = text.split()
-    weights = [len(c.text) for c in siblings]
-    index, total = siblings.index(cue), sum(weights)
-    begin = round(len(tokens) * sum(weights[:index]) / total)
-    finish = round(len(tokens) * sum(weights[: index + 1]) / total)
-    return " ".join(tokens[begin:finish])
+def _blocks(speaker: _Speaker, language: str | None, canvas: _Canvas, rules: CueRules) -> list[_Block]:
+    """The speaker's sentences as blocks; a sentence too long for the block is typed in several pieces and its
+    translation follows the last one."""
+    blocks = []
+    for number, segment in enumerate(speaker.segments):
+        words = [w for w in segment.words if w.text.strip()]
+        if not words:
+            continue
+        following = next((s.start for s in speaker.segments[number + 1:] if s.words), None)
+        text = segment.translations.get(language, "").strip() if language else ""
+        translation = wrap(text, speaker.max_width, canvas.font, canvas.max_lines + 1) if text else []
+        pieces = _pieces(words, speaker.max_width, canvas)
+        for index, piece in enumerate(pieces):
+            typed = piece[-1].end
+            if index + 1 < len(pieces):
+                end = pieces[index + 1][0].start - GAP
+            elif text:
+                end = typed + DECODE_SECONDS + max(rules.min_duration, len(text) / rules.max_chars_per_second)
+            else:
+                end = max(typed + MIN_TYPED_SECONDS, piece[0].start + rules.min_duration)
+            if following is not None:
+                end = min(end, following - GAP)
+            lines = wrap(join_words([w.text for w in piece]), speaker.max_width, canvas.font, canvas.max_lines)
+            last = index + 1 == len(pieces)
+            blocks.append(_Block(speaker, piece, lines, translation if last else [], piece[0].start,
+                                 min(typed, end), max(end, piece[0].start + GAP)))
+    return blocks
 
 
-def _typewriter(cue: Cue, name: str | None, canvas: _Canvas) -> str:
-    """Karaoke text: the name at once, then each character (or joined-script word) when it is spoken."""
-    units = _reveal_units(cue)
-    times = [round((t - cue.start) * 100) for t, _ in units] + [round((cue.words[-1].end - cue.start) * 100)]
-    parts = [rf"{{\ko{times[0]}\b1\fs{round(canvas.font * NAME_SCALE)}}}{_escape(name)}{{\b0\fs{round(canvas.font)}}}\N"
-             if name else rf"{{\ko{times[0]}}}"]
+def _pieces(words: list[Word], max_width: float, canvas: _Canvas) -> list[list[Word]]:
+    """``words`` in runs that each fit ``max_lines`` lines of ``max_width`` px."""
+    room = max_width * canvas.max_lines * 0.85 / canvas.font
+    pieces: list[list[Word]] = [[]]
+    for word in words:
+        if pieces[-1] and em_width(join_words([w.text for w in pieces[-1] + [word]])) > room:
+            pieces.append([])
+        pieces[-1].append(word)
+    return pieces
+
+
+def _block_size(block: _Block, canvas: _Canvas) -> tuple[float, float]:
+    name_rows = NAME_SCALE if block.speaker.name else 0
+    name_width = em_width(block.speaker.name or "") * NAME_SCALE
+    width = max([name_width] + [em_width(line) for line in block.lines + block.translation]) * canvas.font
+    rows = name_rows + max(len(block.lines), len(block.translation))
+    return width + canvas.font * 0.6, canvas.rows(rows) + canvas.font * 0.4
+
+
+def _shots(start: float, end: float, cuts: list[float]) -> list[tuple[float, float]]:
+    inside = [c for c in cuts if start + GAP < c < end - GAP]
+    bounds = [start, *inside, end]
+    return list(zip(bounds, bounds[1:]))
+
+
+def _block_events(block: _Block, start: float, end: float, placement: Placement, canvas: _Canvas):
+    """The block's events between ``start`` and ``end`` (one shot): typing, then decoding, then the translation."""
+    phases = [(block.start, block.typed, None)]
+    if block.translation:
+        step = DECODE_SECONDS / DECODE_STEPS
+        phases += [(block.typed + i * step, block.typed + (i + 1) * step, (i + 1) / DECODE_STEPS)
+                   for i in range(DECODE_STEPS - 1)]
+        phases.append((block.typed + (DECODE_STEPS - 1) * step, block.end, 1.0))
+    else:
+        phases[0] = (block.start, block.end, None)
+    events = []
+    for phase_start, phase_end, settled in phases:
+        a, b = max(start, phase_start), min(end, phase_end)
+        if b - a < 0.01:
+            continue
+        where = placement.tag(a, b, start, end)
+        if settled is None:
+            body = _typewriter(block, a, canvas)
+        else:
+            body = _name_tag(block, canvas) + r"\N".join(_escape(line) for line in _decoding(block, settled))
+        events.append(pysubs2.SSAEvent(start=_ms(a), end=_ms(b), text=rf"{{\an5{where}}}" + body,
+                                       name=block.speaker.name or "", style=block.speaker.style))
+    return events
+
+
+def _name_tag(block: _Block, canvas: _Canvas) -> str:
+    name = block.speaker.name
+    if not name:
+        return ""
+    r, g, b = block.speaker.colour
+    return (rf"{{\b1\fs{round(canvas.font * NAME_SCALE)}\1c&H{b:02X}{g:02X}{r:02X}&}}{_escape(name)}"
+            rf"{{\b0\fs{round(canvas.font)}\1c&HFFFFFF&}}\N")
+
+
+def _decoding(block: _Block, settled: float) -> list[str]:
+    """The translation with its first ``settled`` share of letters final and the rest scrambled (letters drawn from
+    the translation itself, so any script stays in its own glyphs)."""
+    if settled >= 1.0:
+        return block.translation
+    text = "\n".join(block.translation)
+    pool = [c for c in text if not c.isspace()] or ["#"]
+    chooser = random.Random(f"{block.start:.3f}{settled}")
+    keep = round(len(text) * settled)
+    scrambled = "".join(c if i < keep or c.isspace() else chooser.choice(pool) for i, c in enumerate(text))
+    return scrambled.split("\n")
+
+
+def _typewriter(block: _Block, shown_from: float, canvas: _Canvas) -> str:
+    """Karaoke text from ``shown_from``: the name at once, then each character (or joined-script word) when it is
+    spoken (what was spoken before ``shown_from`` at once)."""
+    units = _reveal_units(block)
+    times = [max(0, round((t - shown_from) * 100)) for t, _ in units] + [max(0, round((block.typed - shown_from) * 100))]
+    parts = [_name_tag(block, canvas), rf"{{\ko{times[0]}}}"]
     for (_, chars), start, following in zip(units, times, times[1:]):
         parts.append(rf"{{\ko{max(0, following - start)}}}{_escape(chars)}")
     return "".join(parts)
 
 
-def _reveal_units(cue: Cue) -> list[tuple[float, str]]:
-    """(time, text) pieces of the cue's lines in reading order; spaces and line breaks go with the next piece."""
-    text = "\n".join(cue.lines)
+def _reveal_units(block: _Block) -> list[tuple[float, str]]:
+    """(time, text) pieces of the block's lines in reading order; spaces and line breaks go with the next piece."""
+    text = "\n".join(block.lines)
     units: list[tuple[float, str]] = []
     cursor, pending = 0, ""
-    for word in cue.words:
+    for word in block.words:
         token = word.text.strip()
         found = text.find(token, cursor) if token else -1
         if found < 0:
@@ -241,7 +345,7 @@ def _reveal_units(cue: Cue) -> list[tuple[float, str]]:
         cursor = found + len(token)
     if cursor < len(text) and units:
         units[-1] = (units[-1][0], units[-1][1] + text[cursor:])
-    return units or [(cue.start, text)]
+    return units or [(block.start, text)]
 
 
 def _classic_events(document: Document, speaker: _Speaker, language: str | None, canvas: _Canvas):
@@ -253,7 +357,8 @@ def _classic_events(document: Document, speaker: _Speaker, language: str | None,
         labelled.add(cue.segment_index)
         lines = wrap(label + " ".join(cue.lines), wide.max_width, canvas.font, canvas.max_lines)
         events.append(pysubs2.SSAEvent(start=_ms(cue.start), end=_ms(cue.end),
-                                       text=r"\N".join(_escape(line) for line in lines), name=speaker.name or ""))
+                                       text=r"\N".join(_escape(line) for line in lines), name=speaker.name or "",
+                                       style=speaker.style))
     return events
 
 
