@@ -138,7 +138,7 @@ def episode_two_run(episodes, library, tmp_path_factory):
     three voices; Ben and Carl sound alike enough that the diarizer needs the count)."""
     out = tmp_path_factory.mktemp("identified")
     code = main(["-q", "run", str(episodes[0] / "episode-two.wav"), "--num-speakers", "3", "--identify",
-                 "--voices", str(library.path), "--formats", "json,srt,html", "-o", str(out)])
+                 "--voices", str(library.path), "--formats", "json,srt,html", "-o", str(out), "--speaker-labels"])
     assert code == 0
     return Document.load(out / "episode-two.json"), out
 
@@ -162,7 +162,7 @@ def test_name_the_stranger_afterwards(episode_two_run, tmp_path, capsys):
     document, out = episode_two_run
     folder = Path(shutil.copytree(out, tmp_path / "edited"))
     [stranger] = [label for label, s in document.speakers.items() if s.name is None]
-    assert main(["edit", str(folder / "episode-two.json"), "--rename", f"{stranger}=Carl"]) == 0
+    assert main(["edit", str(folder / "episode-two.json"), "--rename", f"{stranger}=Carl", "--speaker-labels"]) == 0
     cues = [event.plaintext for event in pysubs2.load(str(folder / "episode-two.srt"))]
     assert sum(cue.startswith("Carl: ") for cue in cues) == 2 and not any("SPEAKER_" in cue for cue in cues)
     assert "<span>Carl</span>" in (folder / "episode-two.html").read_text()

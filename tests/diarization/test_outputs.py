@@ -66,7 +66,8 @@ def test_rttm_reads_back(document, tmp_path):
 def test_run_labels_two_speakers_in_every_output(demo_dialogue, tmp_path, capsys):
     wav, _, _ = demo_dialogue
     code = main(["-q", "run", str(wav), "-o", str(tmp_path), "--language", "en",
-                 "--formats", "srt,txt,json,rttm,diarization-json", "--speaker-names", "A=Anna,SPEAKER_01=Ben"])
+                 "--formats", "srt,txt,json,rttm,diarization-json", "--speaker-names", "A=Anna,SPEAKER_01=Ben",
+                 "--speaker-labels"])
     assert code == 0
     assert "2 speaker(s)" in capsys.readouterr().out
     srt = (tmp_path / "dialogue.srt").read_text()

@@ -56,6 +56,6 @@ def test_face_analysis_runs_beside_the_audio_stages(clip, tmp_path):
 
     options = PipelineOptions(video=VideoOptions(faces=True), formats=("json",))
     result = run_pipeline(clip.video, options, tmp_path, Stages(), StageCache(tmp_path / "cold-cache"))
-    assert "faces+transcribe+diarize" in stages
-    assert {"faces", "transcribe", "diarize"} <= set(result.stage_seconds)
+    assert "faces+cuts+transcribe+diarize" in stages  # shot changes are found beside them too
+    assert {"faces", "cuts", "transcribe", "diarize"} <= set(result.stage_seconds)
     assert {m["speaker"] for m in result.document.faces["mapping"]} == set(result.document.speakers)

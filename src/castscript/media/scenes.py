@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Callable
 
@@ -15,6 +16,8 @@ def detect_cuts(path: str | Path, progress: Callable[[float], None] | None = Non
     """Seconds of each cut (the first frame of every shot but the first), sorted; ``progress`` gets 0..1."""
     from scenedetect import AdaptiveDetector, SceneManager, open_video
     from scenedetect.video_stream import VideoOpenFailure
+
+    logging.getLogger("pyscenedetect").setLevel(logging.WARNING)  # it logs each chunk at INFO, past the CLI's level
 
     path = Path(path)
     if not path.is_file():
