@@ -35,6 +35,7 @@ from ..core.progress import STAGE_LABELS
 from ..errors import CastscriptError
 from ..operations import OPERATIONS, parse_operations
 from ..subtitles.formats import FORMATS
+from ..subtitles.html import speaker_colours
 from .auth import SESSION_COOKIE, Owner
 from .cleanup import Sweeper
 from .config import ServiceConfig
@@ -290,7 +291,7 @@ def transcript(job_id: str, owner: Owner, request: Request) -> dict:
     data = document.to_dict()
     for speaker in data["speakers"].values():
         speaker.pop("embedding", None)
-    return {"revision": number, **data}
+    return {"revision": number, "colours": speaker_colours(document), **data}
 
 
 class EditsBody(BaseModel):
@@ -332,11 +333,16 @@ def get_revision(job_id: str, number: int, owner: Owner, request: Request) -> di
     return {"revision": number, **data}
 
 
+class RestoreBody(BaseModel):
+    base_revision: int | None = Field(None, ge=0, description="409 unless this is the current revision (for undo)")
+
+
 @router.post("/jobs/{job_id}/revisions/{number}/restore", tags=["edits"])
-def restore_revision(job_id: str, number: int, owner: Owner, request: Request) -> dict:
+def restore_revision(job_id: str, number: int, owner: Owner, request: Request, body: RestoreBody | None = None) -> dict:
     """Make revision ``number`` current again, as a new revision (nothing is dropped)."""
     row = _finished_job(request, owner, job_id)
-    return {"revision": revisions.restore(services_of(request), row, number, owner)}
+    base = body.base_revision if body else None
+    return {"revision": revisions.restore(services_of(request), row, number, owner, base)}
 
 
 @router.get("/jobs/{job_id}/peaks", tags=["outputs"])

@@ -97,11 +97,14 @@ def document_at(services: Services, row: JobRow, number: int) -> Document:
     return _read(services, target.key)
 
 
-def restore(services: Services, row: JobRow, number: int, who: str) -> int:
-    """Make revision ``number`` current again as a new revision; return the new number."""
+def restore(services: Services, row: JobRow, number: int, who: str, base: int | None = None) -> int:
+    """Make revision ``number`` current again as a new revision; return the new number. With ``base``, only if that
+    is the current revision (an undo must not drop someone else's edit)."""
     with _locks[row.id]:
         document = document_at(services, row, number)
         latest, _ = current(services, row.id)
+        if base is not None and base != latest:
+            raise _conflict(base, latest)
         return _commit(services, row, latest + 1, document, who, f"restored revision {number}")
 
 

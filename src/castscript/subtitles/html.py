@@ -11,12 +11,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from ..core.palette import colours_by_label
 from ..document import Document, Segment, Word
 from .cues import join_words
 from .formats import OutputOptions, register
 
-PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#8e6c8a", "#999933", "#b8860b", "#4b6b8f")
-"""Colour-blind-safe speaker colours (Okabe-Ito first), repeated when there are more speakers."""
 NO_SPEAKER_COLOUR = "#8a8a8a"
 
 
@@ -77,9 +76,8 @@ def media_sources(media_path: str) -> list[str]:
 
 
 def speaker_colours(document: Document) -> dict[str, str]:
-    """Label -> colour, in order of first speech."""
-    labels = [s.speaker for s in document.segments if s.speaker] + list(document.speakers)
-    return {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(dict.fromkeys(labels))}
+    """Label -> colour of the one palette (core.palette), in order of first speech: the web UI uses it too."""
+    return colours_by_label([s.speaker for s in document.segments if s.speaker] + list(document.speakers))
 
 
 def _turns(document: Document, colours: dict[str, str]) -> list[TurnView]:
