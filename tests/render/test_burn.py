@@ -78,16 +78,16 @@ def test_text_appears_next_to_the_speaking_face(burned, clip, clip_document):
         mask = changed(frame_at(burned[0][0], at), frame_at(clip.video, at))
         face = faces.person_box(faces.person_of(segment.speaker).person, segment.start, segment.end)
         assert mask.sum() > 1500, "the line and its translation are drawn"
-        assert abs(centre_x(mask) - face.center_x) < 60
-        assert np.nonzero(mask)[0].min() > face.y + face.h / 2, "below the face, not over it"
+        assert abs(centre_x(mask) - face.center_x) < 220, "by the speaker's face"
+        assert not mask[int(face.y): int(face.y + face.h), int(face.x): int(face.x + face.w)].any(), "not over it"
 
 
 def test_the_line_types_out_then_the_translation_appears(burned, clip, clip_document):
     segment = clip_document.segments[0]
     ink = [changed(frame_at(burned[0][0], t), frame_at(clip.video, t)).sum()
-           for t in (segment.start + 0.4, segment.words[-1].end - 0.1, segment.words[-1].end + 0.3)]
+           for t in (segment.start + 0.15, segment.words[-1].end - 0.1, segment.words[-1].end + 0.3)]
     assert ink[0] < 0.5 * ink[1], "a few letters, then most of the line"
-    assert ink[2] > 1.3 * ink[1], "then the translation below it"
+    assert ink[2] > 0.5 * ink[1], "then the translation in its place"
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_long_lines_stay_inside_the_frame(blank_video, spoken_segment, tmp_path)
     video = burn_subtitles(document, blank_video, tmp_path, VideoOptions(burn=True, font_size=60), lambda _: None)[0]
     mask = changed(frame_at(video, 1.6), frame_at(blank_video, 1.6))
     columns = np.nonzero(mask.any(axis=0))[0]
-    assert mask.sum() > 1500 and columns.min() > 2 and columns.max() < 637
+    assert mask.sum() > 300 and columns.min() > 2 and columns.max() < 637
     assert columns.mean() > 320, "still on the speaker's side"
 
 
