@@ -32,7 +32,8 @@ class FacesStage:
     def run(self, context: StageContext, progress: Report) -> FaceAnalysis:
         from ..faces import cached_face_analysis
 
-        return cached_face_analysis(context.input_path, context.fingerprint, context.cache, progress)
+        return cached_face_analysis(context.input_path, context.fingerprint, context.cache, progress,
+                                    audio=context.audio.samples)
 
     def apply(self, document: Document, result: FaceAnalysis) -> None:
         from ..faces import attach_faces
