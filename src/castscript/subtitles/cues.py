@@ -262,21 +262,26 @@ class _Builder:
             if room >= self.min_frames:
                 i += 1
                 continue
-            done = False
-            for same_speaker in (True, False):
-                for left in (i - 1, i):
-                    if done or left < 0 or left + 1 >= len(pieces):
-                        continue
-                    first, second = pieces[left], pieces[left + 1]
-                    if (first.runs[-1][0] == second.runs[0][0]) != same_speaker:
-                        continue
-                    merged = self._merged(first, second)
+            options = []
+            for left in (i - 1, i):
+                if 0 <= left and left + 1 < len(pieces):
+                    merged = self._merged(pieces[left], pieces[left + 1])
                     if merged is not None:
-                        pieces[left:left + 2] = [merged]
-                        i, done = left, True
-            if not done:
+                        options.append((self._merge_cost(merged, pieces, left), left, merged))
+            if options:
+                _, left, merged = min(options, key=lambda option: option[:2])
+                pieces[left:left + 2] = [merged]
+                i = left
+            else:
                 i += 1
         return pieces
+
+    def _merge_cost(self, merged: _Piece, pieces: list[_Piece], left: int) -> float:
+        """Reading speed of a merged piece over the time it may stay up; a second speaker counts as 2 cps more."""
+        following = pieces[left + 2].start - self.gap if left + 2 < len(pieces) else math.inf
+        shown = min(following, merged.speech_end + self.rules.extend_frames, merged.start + self.max_frames)
+        chars = sum(len(join_words([w.text for w in ws])) for _, _, ws in merged.runs)
+        return chars / max(shown - merged.start, 1) * float(self.fps) + 2.0 * (len(merged.runs) - 1)
 
     def _merged(self, first: _Piece, second: _Piece) -> _Piece | None:
         if max(first.speech_end, second.speech_end) - first.start > self.max_frames:
