@@ -107,19 +107,16 @@ def test_editor_fix_speaker_split_undo_and_downloads(server, token, page, job, a
     old_pt = before["segments"][target]["translations"]["pt"]
     page.screenshot(path=str(artifacts / "editor-opened.png"), full_page=True)
 
-    # fix a word: select the line's second word and type over it, Enter saves
-    page.locator(f"{line} .text").click()
-    page.evaluate("""selector => {
-        const range = document.createRange();
-        range.selectNodeContents(document.querySelectorAll(selector + ' .w')[1]);
-        getSelection().removeAllRanges();
-        getSelection().addRange(range);
-    }""", line)
+    # fix a word: double-click the line's second word and type over it, Enter saves
+    words = [w["text"] for w in before["segments"][target]["words"]]
+    page.locator(f"{line} .w").nth(1).dblclick()
+    selected = page.evaluate("getSelection().toString().trim()")
+    assert selected and words[1].startswith(selected)  # the word, without its punctuation
     page.keyboard.type("wonderful")
     expect(page.locator("#save-state")).to_have_text("Saved")
     page.keyboard.press("Enter")
     wait_revision(page, 1)
-    expect(page.locator(f"{line} .text")).to_contain_text("wonderful")
+    expect(page.locator(f"{line} .text")).to_have_text(" ".join([words[0], "wonderful" + words[1][len(selected):], *words[2:]]))
     expect(page.locator(f"{line} .tr[data-lang='pt']")).not_to_have_text(old_pt)  # re-translated
     new_pt = page.locator(f"{line} .tr[data-lang='pt']").inner_text()
     assert new_pt.strip()
@@ -157,7 +154,7 @@ def test_editor_fix_speaker_split_undo_and_downloads(server, token, page, job, a
     page.click("#revisions li[data-number='1'] .restore")
     wait_revision(page, 5)
     expect(page.locator(".segment[data-index='0'] .speaker-pick")).to_have_value(first["speaker"])
-    expect(page.locator(f"{line} .text")).to_contain_text("wonderful")
+    expect(page.locator(f"{line} .text")).to_have_text(" ".join([words[0], "wonderful" + words[1][len(selected):], *words[2:]]))
     expect(page.locator("#revisions li")).to_have_count(6)  # 0-5: nothing dropped
 
 

@@ -272,9 +272,10 @@ async function submitJob(event) {
 }
 
 async function refreshJobs() {
-  const rows = $("#job-rows");
-  if (!rows) return;
+  if (!$("#job-rows")) return;
   const jobs = await api("/jobs");
+  const rows = $("#job-rows");
+  if (!rows) return; // the page moved on meanwhile
   $("#no-jobs").hidden = jobs.length > 0;
   rows.replaceChildren(...jobs.map(jobRow));
 }
