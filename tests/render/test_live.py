@@ -148,3 +148,14 @@ def document_face(document: Document, speaker: str):
     person = analysis.person_of(speaker).person
     boxes = [b for t in analysis.tracks if t.person == person for b in t.boxes]
     return boxes[len(boxes) // 2]
+
+
+def test_the_narrators_lines_go_to_the_bottom(tmp_path_factory, media, spoken_segment, tmp_path):
+    document = documented("narrator", media, tmp_path_factory.getbasetemp(), [
+        (0.5, 3.5, "NARRATOR", "Once upon a time there was a singer.", "Era uma vez uma cantora."),
+    ], spoken_segment)
+    assert document.faces["mapping"] == [] and len(document.faces["people"]) == 1
+    mask = ink(render(build_ass(document, AssOptions(language="pt"), SIZE), tmp_path), 2.0)
+    rows = np.nonzero(mask)[0]
+    assert mask.sum() > 150 and rows.min() > SIZE[1] * 0.65, "at the bottom"
+    assert abs(centre_x(mask) - SIZE[0] / 2) < 40, "in the classic place, bottom centre"

@@ -131,7 +131,7 @@ def cut_between(first: Path, second: Path, output: Path, shot: float = 4.0, seco
 def with_narrator(clip: Path, voice: Path, output: Path, seconds: float = 8.0) -> Composition:
     """``clip``'s picture (640x360) with its audio replaced by ``voice`` (another person, off screen)."""
     _ffmpeg("-t", f"{seconds}", "-i", str(clip), "-i", str(voice), "-filter_complex",
-            "[0:v]fps=25,scale=320:320,setsar=1,pad=640:360:160:20[v]", "-map", "[v]", "-map", "1:a",
+            "[0:v]fps=25,scale=260:260,setsar=1,pad=640:360:190:10[v]", "-map", "[v]", "-map", "1:a",
             "-t", f"{seconds}", *_ENCODE, str(output))
     return Composition(output, [SpeakerTurn(0.2, seconds - 0.2, "NARRATOR")], seconds)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..document import Document
 from ..errors import InvalidOption, NoAudioStream
-from ..subtitles import write_atomic
+from ..subtitles import CueRules, write_atomic
 from .ass import AUDIO_ONLY_SIZE, STYLES, AssOptions, build_ass
 from .burn import EncodeOptions, burn
 
@@ -17,15 +17,17 @@ if TYPE_CHECKING:
 __all__ = ["AssOptions", "EncodeOptions", "build_ass", "burn", "burn_subtitles"]
 
 def burn_subtitles(
-    document: Document, input_path: Path, output_dir: Path, options: VideoOptions, progress: Callable[[float], None]
+    document: Document, input_path: Path, output_dir: Path, options: VideoOptions, progress: Callable[[float], None],
+    rules: CueRules | None = None,
 ) -> list[Path]:
-    """Write ``{stem}.castscript.mp4`` (subtitles burned in) and the ``{stem}.castscript.ass`` it burned."""
+    """Write ``{stem}.castscript.mp4`` (subtitles burned in) and the ``{stem}.castscript.ass`` it burned; ``rules``:
+    the run's subtitle profile (reading speed and minimum duration of the live translations)."""
     media = document.media
     _check(options, input_path, media.audio_channels is not None)
     size = (media.width, media.height) if media.has_video else AUDIO_ONLY_SIZE
     style = options.style if media.has_video else "classic"  # no faces to follow
     language = document.translation_languages[0] if document.translation_languages else None
-    ass = build_ass(document, AssOptions(style, options.font_size, options.max_lines, language), size)
+    ass = build_ass(document, AssOptions(style, options.font_size, options.max_lines, language, rules=rules), size)
     text = ass.to_string("ass")
     stem = Path(input_path).stem
     ass_path = Path(output_dir) / f"{stem}.castscript.ass"

@@ -34,7 +34,7 @@ class BurnStage:
         from ..render import burn_subtitles
 
         return Burned(burn_subtitles(context.document, context.input_path, context.output_dir, context.options.video,
-                                     progress=progress))
+                                     progress=progress, rules=context.options.output.rules))
 
     def apply(self, document: Document, result: Burned) -> None:
         """Burning changes nothing in the document."""
