@@ -64,6 +64,7 @@ def test_start_timecode_shifts_stl_and_ttml(tmp_path):
     options = OutputOptions(start_timecode="01:00:00:00")
     ttml, _, stl, _ = write_outputs(document, tmp_path, "scene", ["ttml", "ebu-stl"], options)
     plain = cues_for(document, OutputOptions(), None)
+    assert 'ttp:contentProfiles="http://www.w3.org/ns/ttml/profile/imsc1.1/text"' in ttml.read_text()
     for path in (ttml, stl):
         first = read_cues(path)[0]
         assert frames(first.start, Fraction(25)) == 90000 + frames(plain[0].start, Fraction(25))

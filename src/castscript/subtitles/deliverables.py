@@ -10,8 +10,10 @@ from datetime import date
 from fractions import Fraction
 
 from ttconv import model
+from ttconv import style_properties as styles
+from ttconv.imsc.designators import IMSC_11_TEXT_PROFILE_DESIGNATOR
 from ttconv.imsc import writer as imsc_writer
-from ttconv.imsc.config import IMSCWriterConfiguration, TimeExpressionSyntaxEnum
+from ttconv.imsc.config import ContentProfilesSignaling, IMSCWriterConfiguration, TimeExpressionSyntaxEnum
 from ttconv.time_code import SmpteTimeCode
 
 from ..document import Document
@@ -30,9 +32,11 @@ def render_ttml(document: Document, options: OutputOptions, language: str | None
     doc = model.ContentDocument()
     doc.set_lang(language or document.language or "")
     doc.set_cell_resolution(model.CellResolutionType(rows=15, columns=32))
+    doc.set_content_profiles({IMSC_11_TEXT_PROFILE_DESIGNATOR})
     body, div = model.Body(doc), model.Div(doc)
     doc.set_body(body)
     body.push_child(div)
+    div.set_region(_bottom_region(doc))
     for cue in cues_for(document, options, language):
         paragraph = model.P(doc)
         paragraph.set_begin(Fraction(_frames(cue.start, clock)) / clock.fps)
@@ -44,9 +48,26 @@ def render_ttml(document: Document, options: OutputOptions, language: str | None
             span.push_child(model.Text(doc, line))
             paragraph.push_child(span)
         div.push_child(paragraph)
-    config = IMSCWriterConfiguration(time_format=TimeExpressionSyntaxEnum.frames, fps=clock.fps)
+    config = IMSCWriterConfiguration(time_format=TimeExpressionSyntaxEnum.frames, fps=clock.fps,
+                                     profile_signaling=ContentProfilesSignaling.CONTENT_PROFILES)
     tree = imsc_writer.from_model(doc, config)
     return ET.tostring(tree.getroot(), encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _bottom_region(doc: model.ContentDocument) -> model.Region:
+    """The title-safe area (10 % margins), lines centred at its bottom, white on a translucent black box."""
+    region = model.Region("bottom", doc)
+    pct = styles.LengthType.Units.pct
+    region.set_style(styles.StyleProperties.Origin, styles.CoordinateType(styles.LengthType(10, pct),
+                                                                          styles.LengthType(10, pct)))
+    region.set_style(styles.StyleProperties.Extent, styles.ExtentType(styles.LengthType(80, pct),
+                                                                      styles.LengthType(80, pct)))
+    region.set_style(styles.StyleProperties.DisplayAlign, styles.DisplayAlignType.after)
+    region.set_style(styles.StyleProperties.TextAlign, styles.TextAlignType.center)
+    region.set_style(styles.StyleProperties.Color, styles.NamedColors.white.value)
+    region.set_style(styles.StyleProperties.BackgroundColor, styles.NamedColors.transparent.value)
+    doc.put_region(region)
+    return region
 
 
 def _frames(seconds: float, clock: Clock) -> int:
