@@ -95,3 +95,17 @@ def test_dialogue_list_timecodes_characters_and_breakdown(tmp_path, fps, start):
     assert set(breakdown) == {"ANNA", "BEN OKAFOR"}
     assert breakdown["ANNA"][0] == 2 and breakdown["ANNA"][1] == len((LINES[0][1] + " " + LINES[2][1]).split())
     assert breakdown["BEN OKAFOR"][3] == pytest.approx(sum(s.end - s.start for s in document.segments[1::2]), abs=0.01)
+
+
+def test_dialogue_list_docx_has_the_same_rows(tmp_path):
+    import docx
+
+    document = dialogue(25.0)
+    options = OutputOptions(start_timecode="10:00:00:00")
+    [xlsx, word] = write_outputs(document, tmp_path, "scene", ["dialogue-list", "dialogue-list-docx"], options)
+    listing, characters = docx.Document(str(word)).tables
+    rows = [[cell.text for cell in row.cells] for row in listing.rows]
+    sheet = [[str(v) for v in row] for row in load_workbook(xlsx)["Dialogue list"].iter_rows(values_only=True)]
+    assert rows == sheet and rows[1][1].startswith("10:00:")
+    names = [row.cells[0].text for row in characters.rows]
+    assert names[0] == "CHARACTER" and sorted(names[1:]) == ["ANNA", "BEN OKAFOR"]

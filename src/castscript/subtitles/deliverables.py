@@ -1,4 +1,5 @@
-"""The studio's deliverables: TTML (IMSC 1.1 Text, through ttconv), EBU-STL (Tech 3264) and the dialogue list (xlsx)."""
+"""The studio's deliverables: TTML (IMSC 1.1 Text, through ttconv), EBU-STL (Tech 3264), the dialogue list (xlsx,
+docx)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import io
 import struct
 import unicodedata
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from pathlib import Path
 
 from ttconv import model
 from ttconv import style_properties as styles
@@ -172,31 +175,53 @@ def _pieces(text: bytes) -> list[bytes]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Dialogue list (xlsx): the as-broadcast script a dubbing studio works from
+# Dialogue list (xlsx, docx): the as-broadcast script a dubbing studio works from
 
 
-@register("dialogue-list", "xlsx", per_language=False)
-def render_dialogue_list(document: Document, options: OutputOptions, language: str | None) -> bytes:
-    """One row per line of dialogue (In-TC, Out-TC, CHARACTER, dialogue, one column per translation) and a
-    character breakdown (lines, words, speaking time) on a second sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+@dataclass
+class DialogueList:
+    """Rows of the dialogue list (In-TC, Out-TC, CHARACTER, dialogue, translations) and the character breakdown."""
 
+    header: list[str]
+    rows: list[list]
+    characters: list[list]
+    """CHARACTER, lines, words, speaking time (HH:MM:SS), seconds; most speaking time first."""
+
+
+CHARACTER_HEADER = ["CHARACTER", "Lines", "Words", "Speaking time", "Seconds"]
+
+
+def dialogue_list(document: Document, options: OutputOptions) -> DialogueList:
+    """One row per line of dialogue, timecoded at the media's frame rate from the start timecode."""
     clock = options.clock(document)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Dialogue list"
     languages = document.translation_languages
-    sheet.append(["#", "In-TC", "Out-TC", "CHARACTER", "Dialogue"] + [lang.upper() for lang in languages])
-    breakdown: dict[str, list[float]] = {}
+    header = ["#", "In-TC", "Out-TC", "CHARACTER", "Dialogue"] + [lang.upper() for lang in languages]
+    rows, breakdown = [], {}
     for number, segment in enumerate((s for s in document.segments if s.text.strip()), start=1):
         character = character_name(document, segment.speaker)
-        sheet.append([number, str(clock.timecode(segment.start)), str(clock.timecode(segment.end)), character,
-                      segment.text.strip()] + [segment.translations.get(lang, "") for lang in languages])
+        rows.append([number, str(clock.timecode(segment.start)), str(clock.timecode(segment.end)), character,
+                     segment.text.strip()] + [segment.translations.get(lang, "") for lang in languages])
         counts = breakdown.setdefault(character, [0, 0, 0.0])
         counts[0] += 1
         counts[1] += len(segment.text.split())
         counts[2] += max(0.0, segment.end - segment.start)
+    characters = [[name, lines, words, _clock_text(seconds), round(seconds, 2)]
+                  for name, (lines, words, seconds) in sorted(breakdown.items(), key=lambda kv: -kv[1][2])]
+    return DialogueList(header, rows, characters)
+
+
+@register("dialogue-list", "xlsx", per_language=False)
+def render_dialogue_list(document: Document, options: OutputOptions, language: str | None) -> bytes:
+    """The dialogue list as a workbook; the character breakdown on a second sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    listing = dialogue_list(document, options)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Dialogue list"
+    for row in [listing.header, *listing.rows]:
+        sheet.append(row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column, width in zip("ABCDE", (6, 13, 13, 18, 60)):
@@ -206,14 +231,45 @@ def render_dialogue_list(document: Document, options: OutputOptions, language: s
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     characters = book.create_sheet("Characters")
-    characters.append(["CHARACTER", "Lines", "Words", "Speaking time", "Seconds"])
-    for character, (lines, words, seconds) in sorted(breakdown.items(), key=lambda kv: -kv[1][2]):
-        characters.append([character, lines, words, _clock_text(seconds), round(seconds, 2)])
+    for row in [CHARACTER_HEADER, *listing.characters]:
+        characters.append(row)
     for cell in characters[1]:
         cell.font = Font(bold=True)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+@register("dialogue-list-docx", "docx", per_language=False)
+def render_dialogue_list_docx(document: Document, options: OutputOptions, language: str | None) -> bytes:
+    """The dialogue list as a Word document (landscape): the list's table, then the character breakdown."""
+    from docx import Document as WordDocument
+    from docx.enum.section import WD_ORIENT
+
+    listing = dialogue_list(document, options)
+    word = WordDocument()
+    section = word.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    word.add_heading(f"Dialogue list: {Path(document.media.path).name}", level=1)
+    _word_table(word, listing.header, listing.rows)
+    word.add_heading("Characters", level=2)
+    _word_table(word, CHARACTER_HEADER, listing.characters)
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+def _word_table(word, header: list[str], rows: list[list]) -> None:
+    table = word.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in rows:
+        for cell, value in zip(table.add_row().cells, row):
+            cell.text = str(value)
 
 
 def character_name(document: Document, label: str | None) -> str:
