@@ -26,6 +26,7 @@ FORMAT_DESCRIPTIONS = {
     "ttml": "TTML / IMSC subtitles, the broadcast and streaming deliverable",
     "ebu-stl": "EBU-STL binary subtitles for broadcast",
     "dialogue-list": "as-broadcast dialogue list (spreadsheet) for dubbing",
+    "dialogue-list-docx": "the dialogue list as a Word document",
 }
 PIVOT = "en"
 PEAKS_PER_SECOND = 50
