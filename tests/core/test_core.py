@@ -54,3 +54,18 @@ def test_stage_labels_are_words():
     assert label("transcribe+diarize") == "Transcribing and finding speakers"
     assert label("faces+transcribe+diarize") == "Finding faces, transcribing and finding speakers"
     assert label("burn") == "Burning in subtitles"
+
+
+def test_readme_exit_codes_and_error_body_match_the_code():
+    import re
+
+    import castscript.editing  # noqa: F401  (registers their errors in the tree)
+    import castscript.voices  # noqa: F401
+    from castscript.core.errors import InvalidOption, all_errors
+
+    readme = (ROOT / "README.md").read_text()
+    listed = {int(code) for code in re.findall(r"(\d+) [a-z]", readme.split("exit with a code per kind of problem:")[1]
+                                                .split("The service")[0])}
+    assert listed == {error.exit_code for error in all_errors() if error.exit_code > 1}
+    body = InvalidOption("bad", hint="fix").to_dict()
+    assert f'`{{"error": "{body["error"]}", "message": "...", "hint": "..."}}`' in readme

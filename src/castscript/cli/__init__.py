@@ -12,7 +12,7 @@ import logging
 import sys
 
 from .. import __version__
-from ..errors import CastscriptError
+from ..core.errors import CastscriptError
 from ..memory import tune_malloc
 
 COMMAND_MODULES = ["run", "demo", "models_cmd", "bench_cmd", "speakers_cmd", "edit_cmd", "serve", "eval_cmd", "check_cmd"]
@@ -33,12 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     tune_malloc()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
     try:
+        args = build_parser().parse_args(argv)  # flag defaults read settings, which may be malformed
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+        )
         return args.func(args) or 0
     except CastscriptError as exc:
         print(f"castscript: error: {exc}", file=sys.stderr)

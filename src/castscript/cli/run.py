@@ -13,7 +13,6 @@ from ..core.options import (
     DEVICES,
     STYLES,
     TASKS,
-    TRANSLATORS,
     AsrOptions,
     SpeakerOptions,
     TranslationOptions,

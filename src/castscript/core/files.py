@@ -26,35 +26,60 @@ def file_mode() -> int:
     return 0o666 & ~mask
 
 
+class AtomicFile:
+    """A file written beside ``target`` under a temporary name: ``write`` (streaming), then ``commit`` (fsync and
+    rename onto ``target``) or ``abort`` (remove). An OSError becomes an OutputError naming the target."""
+
+    def __init__(self, target: str | Path, hint: str = DISK_HINT):
+        self.target, self.hint = Path(target), hint
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.target.parent, prefix=f".{self.target.name}.", suffix=".part")
+        os.fchmod(fd, file_mode())  # mkstemp makes 0600, which the rename would keep
+        self.tmp = Path(tmp)
+        self.handle: BinaryIO = os.fdopen(fd, "wb")
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.handle.write(data)
+        except OSError as exc:
+            self.abort()
+            raise self.error(exc) from None
+
+    def commit(self) -> None:
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            os.replace(self.tmp, self.target)
+        except OSError as exc:
+            self.abort()
+            raise self.error(exc) from None
+
+    def abort(self) -> None:
+        self.handle.close()
+        self.tmp.unlink(missing_ok=True)
+
+    def error(self, exc: OSError) -> OutputError:
+        return OutputError(f"Could not write {self.target}: {exc.strerror or exc}", hint=self.hint)
+
+
 @contextmanager
 def atomic_path(path: str | Path, hint: str = DISK_HINT) -> Iterator[Path]:
-    """A temporary path beside ``path`` to write (by any means, e.g. ffmpeg); renamed onto ``path`` on success,
-    removed on failure. An OSError becomes an OutputError naming ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.fchmod(fd, file_mode())  # mkstemp makes 0600, which the rename would keep
-    os.close(fd)
+    """A temporary path beside ``path`` to write by any means (ffmpeg, a download); renamed onto ``path`` when the
+    block ends without error, removed otherwise. An OSError becomes an OutputError naming ``path``."""
+    file = AtomicFile(path, hint)
+    file.handle.close()
     try:
-        yield Path(tmp)
-        os.replace(tmp, path)
+        yield file.tmp
+        os.replace(file.tmp, file.target)
     except OSError as exc:
-        raise OutputError(f"Could not write {path}: {exc.strerror or exc}", hint=hint) from None
+        raise file.error(exc) from None
     finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-@contextmanager
-def atomic_open(path: str | Path, hint: str = DISK_HINT) -> Iterator[BinaryIO]:
-    """A binary file to stream into; flushed, fsynced and renamed onto ``path`` when the block ends without error."""
-    with atomic_path(path, hint) as tmp, open(tmp, "wb") as handle:
-        yield handle
-        handle.flush()
-        os.fsync(handle.fileno())
+        file.tmp.unlink(missing_ok=True)
 
 
 def write_atomic(path: str | Path, content: str | bytes) -> None:
     """Write ``content`` (text as UTF-8) to ``path`` atomically."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    with atomic_open(path) as handle:
-        handle.write(data)
+    file = AtomicFile(path)
+    file.write(content.encode("utf-8") if isinstance(content, str) else content)
+    file.commit()

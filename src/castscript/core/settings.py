@@ -1,21 +1,19 @@
 """The one place that reads ``CASTSCRIPT_*`` environment variables, into typed settings.
 
-``settings()`` reads the environment each time it is called (cheap), so tests and the service may change it at run
-time. A malformed value is an InvalidOption naming the variable.
+``settings()`` reads a variable when it is used (cheap), so tests and the service may change them at run time. A
+malformed value is an InvalidOption (exit 2) naming the variable, raised by what uses it.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping, cast
 
 from .errors import InvalidOption
 
 PREFIX = "CASTSCRIPT_"
-HOME_CACHE = Path.home() / ".cache" / "castscript"
-HOME_DATA = Path.home() / ".local" / "share" / "castscript"
 
 
 def _path(value: str) -> Path:
@@ -40,11 +38,11 @@ class Settings:
     """Base URL replacing every public model source."""
     offline: bool = False
     """True ("1"): never download models."""
-    cache: Path = HOME_CACHE
+    cache: Path = field(default_factory=lambda: Path.home() / ".cache" / "castscript")
     """Stage, translation and model download caches."""
     media: Path | None = None
     """Shared test media (benchmarks and tests)."""
-    voices: Path = HOME_DATA / "voices.sqlite"
+    voices: Path = field(default_factory=lambda: Path.home() / ".local" / "share" / "castscript" / "voices.sqlite")
     """The voice library of the CLI."""
     voice_threshold: float | None = None
     """Cosine score an enrolled voice must reach (None: the calibrated default)."""
@@ -84,19 +82,31 @@ _PARSERS: dict[type | str, Callable[[str], object]] = {
 }
 
 
-def settings(environ: dict[str, str] | None = None) -> Settings:
-    """The settings from ``environ`` (default: this process's environment)."""
-    environ = os.environ if environ is None else environ
-    values = {}
-    for spec in fields(Settings):
-        raw = environ.get(env_name(spec.name), "")
-        if not raw.strip():
-            continue
+class _Lazy:
+    """Settings read on access, one variable at a time: a malformed variable fails only what uses it."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self._environ = environ
+
+    def __getattr__(self, name: str):
+        spec = _FIELDS.get(name)
+        if spec is None:
+            raise AttributeError(name)
+        raw = self._environ.get(env_name(name), "").strip()
+        if not raw:
+            return spec.default_factory() if spec.default is MISSING else spec.default
         try:
-            values[spec.name] = _PARSERS[spec.type](raw.strip())
+            return _PARSERS[spec.type](raw)
         except ValueError:
-            raise InvalidOption(f"{env_name(spec.name)}='{raw}' is not a valid {spec.type.split(' ')[0]}.") from None
-    return Settings(**values)
+            raise InvalidOption(f"{env_name(name)}='{raw}' is not a valid {spec.type.split(' ')[0]}.") from None
+
+
+_FIELDS = {spec.name: spec for spec in fields(Settings)}
+
+
+def settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings of ``environ`` (default: this process's environment, read at each access)."""
+    return cast(Settings, _Lazy(os.environ if environ is None else environ))
 
 
 def env_name(field_name: str) -> str:
