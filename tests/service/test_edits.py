@@ -19,8 +19,8 @@ from .servers import Server, create_token, service_env
 
 @pytest.fixture(scope="module")
 def pt_job(alice, jfk_upload) -> dict:
-    """jfk.flac, diarized, translated into Portuguese, with SRT, JSON and the HTML transcript."""
-    job = alice.submit(jfk_upload, diarize=True, translate_to=["pt"], formats=["srt", "json", "html"])
+    """jfk.flac, diarized (one speaker), translated into Portuguese, with SRT, JSON and the HTML transcript."""
+    job = alice.submit(jfk_upload, diarize=True, num_speakers=1, translate_to=["pt"], formats=["srt", "json", "html"])
     done = alice.wait(job["id"], timeout=180)
     assert done["state"] == "done", done
     return done
