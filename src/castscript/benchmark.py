@@ -216,15 +216,15 @@ def run_interleaved(contenders: list[Contender], rounds: int = 2) -> list[Proces
 def format_comparison(results: list[ProcessFigures], media_seconds: float) -> str:
     """A table of whole-process figures, with wall and CPU ratios to the first contender (the baseline)."""
     base = results[0]
-    rows = [f"{'whole process':<34} {'runs':>4} {'wall s':>8} {'cpu s':>8} {'sys s':>6} {'x real time':>11} "
+    rows = [f"{'whole process':<40} {'runs':>4} {'wall s':>8} {'cpu s':>8} {'sys s':>6} {'x real time':>11} "
             f"{'peak RSS MB':>11} {'wall ratio':>10} {'cpu ratio':>9}"]
     for figures in results:
         if not figures.wall:
-            rows.append(f"{figures.name:<34} not run: {figures.error or 'no runs'}")
+            rows.append(f"{figures.name:<40} not run: {figures.error or 'no runs'}")
             continue
         system = sum(figures.system) / len(figures.system)
         rows.append(
-            f"{figures.name:<34} {len(figures.wall):>4} {figures.mean_wall:>8.2f} {figures.mean_cpu:>8.2f} "
+            f"{figures.name:<40} {len(figures.wall):>4} {figures.mean_wall:>8.2f} {figures.mean_cpu:>8.2f} "
             f"{system:>6.2f} {media_seconds / figures.mean_wall:>11.1f} {figures.peak_rss / 1e6:>11.0f} "
             f"{figures.mean_wall / base.mean_wall:>10.2f} {figures.mean_cpu / base.mean_cpu:>9.2f}"
         )
@@ -232,26 +232,37 @@ def format_comparison(results: list[ProcessFigures], media_seconds: float) -> st
 
 
 def generate_long_media(target: Path, minutes: float, media_dir: Path) -> Path:
-    """Concatenate the shared recordings and an espeak-ng dialogue (repeated as needed) into one 16 kHz mono WAV of
-    ``minutes``, streaming."""
+    """One 16 kHz mono WAV of ``minutes``, written streaming: LibriSpeech test-other's real read speech (10 speakers)
+    with 0.2-1.2 s pauses, repeated as needed; without it, the shared recordings and an espeak-ng dialogue."""
+    import random
+
+    import numpy as np
+
     from .media import SAMPLE_RATE, decode_audio
     from .media.wav import write_wav
-    from .synthetic import DEMO_LINES, dialogue
 
-    sources = sorted((media_dir / "ami-train").glob("*.wav")) + [
-        media_dir / "pyannote-sample/sample.wav",
-        media_dir / "faster-whisper/multilingual.mp3",
-        media_dir / "faster-whisper/jfk.flac",
-    ]
-    clips = [decode_audio(s) for s in sources] + [dialogue(DEMO_LINES)[0]]
-    total = int(minutes * 60 * SAMPLE_RATE)
+    sources = sorted((media_dir / "librispeech-test-other").glob("*/*.flac"))
+    if sources:
+        clips = [decode_audio(s) for s in sources]
+    else:
+        from .synthetic import DEMO_LINES, dialogue
+
+        sources = sorted((media_dir / "ami-train").glob("*.wav")) + [
+            media_dir / "pyannote-sample/sample.wav", media_dir / "faster-whisper/multilingual.mp3",
+            media_dir / "faster-whisper/jfk.flac",
+        ]
+        clips = [decode_audio(s) for s in sources] + [dialogue(DEMO_LINES)[0]]
+    total, pauses = int(minutes * 60 * SAMPLE_RATE), random.Random(0)
 
     def repeated():
         remaining, index = total, 0
         while remaining > 0:
-            clip = clips[index % len(clips)][:remaining]
-            yield clip
-            remaining -= len(clip)
+            pause = np.zeros(int(pauses.uniform(0.2, 1.2) * SAMPLE_RATE), dtype=np.float32)
+            for part in (clips[index % len(clips)], pause):
+                part = part[: max(remaining, 0)]
+                if len(part):
+                    remaining -= len(part)
+                    yield part
             index += 1
 
     return write_wav(target, repeated())

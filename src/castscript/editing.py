@@ -41,10 +41,9 @@ class WordRef:
 
 
 def resolve_speaker(document: Document, key: str) -> str:
-    """The label of the speaker called ``key`` (a label, or a display name, case-insensitive)."""
-    if key in document.speakers:
-        return key
-    matches = [s.label for s in document.speakers.values() if s.display_name.casefold() == key.strip().casefold()]
+    """The label of the speaker called ``key`` (Document.speakers_called: a label, a display name, a letter or an
+    index)."""
+    matches = document.speakers_called(key)
     if len(matches) == 1:
         return matches[0]
     known = ", ".join(f"{s.label} ({s.display_name})" if s.name else s.label for s in document.speakers.values())

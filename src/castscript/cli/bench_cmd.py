@@ -87,7 +87,7 @@ def _generated(args: argparse.Namespace, scratch: Path) -> Path:
     from ..core.errors import InvalidOption
 
     media_dir = Path(args.media_dir)
-    if not (media_dir / "ami-train").is_dir():
+    if not (media_dir / "librispeech-test-other").is_dir() and not (media_dir / "ami-train").is_dir():
         raise InvalidOption(f"No shared media in {media_dir} to generate a benchmark file.",
                             hint="Pass INPUT, or --media-dir / CASTSCRIPT_MEDIA pointing at shared/media.")
     return generate_long_media(scratch / f"generated-{args.generate_minutes:g}min.wav", args.generate_minutes, media_dir)
