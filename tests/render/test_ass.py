@@ -45,6 +45,13 @@ def test_each_speaker_has_its_own_colour(clip_document):
     assert subs.info["PlayResX"] == "640" and subs.info["PlayResY"] == "360"
 
 
+def revealed(events, seconds: float) -> tuple[int, int]:
+    """(characters typed by ``seconds``, characters in the line) of the typing event on screen then."""
+    event = next(e for e in events if r"\ko" in e.text and e.start <= seconds * 1000 < e.end)
+    typed = syllables(event.text)[1:]
+    return sum(len(c.strip()) for t, c in typed if event.start / 1000 + t <= seconds), sum(len(c.strip()) for _, c in typed)
+
+
 def test_the_line_types_out_as_it_is_spoken_then_the_translation_appears(clip_document):
     segment = clip_document.segments[0]
     events = events_of(build_ass(clip_document, AssOptions(language="pt"), SIZE), "Anna")
@@ -53,15 +60,16 @@ def test_the_line_types_out_as_it_is_spoken_then_the_translation_appears(clip_do
     translation = replace(shown[0], end=shown[-1].end)  # cut where the shot changes, placed again after it
     assert abs(original.start / 1000 - segment.start) <= 0.01
     assert plain(original.text).startswith("Anna\n"), "the name tag first"
-    typed = syllables(original.text)[1:]
-    assert [t for t, _ in typed] == sorted(t for t, _ in typed)
-    total = sum(len(c.strip()) for _, c in typed)
-    halfway = (original.end - original.start) / 2000
-    shown = sum(len(c.strip()) for t, c in typed if t <= halfway)
-    assert 0.35 < shown / total < 0.65, "half the characters are typed by half the line's time"
+    typing = [e for e in events if r"\ko" in e.text and e.end <= translation.start]
+    first_piece = [e for e in typing if plain(e.text) == plain(typing[0].text)]
+    start, end = first_piece[0].start / 1000, first_piece[-1].end / 1000
+    counts = [revealed(typing, start + share * (end - start)) for share in (0.05, 0.5, 0.97)]
+    assert counts[0][0] < counts[1][0] < counts[2][0] >= counts[2][1] - 1
+    assert 0.35 < counts[1][0] / counts[1][1] < 0.65, "half the characters are typed by half the piece's time"
     assert r"\ko" not in translation.text
     assert translation.start / 1000 >= segment.words[-1].end, "the translation comes once the sentence is spoken"
     assert translation.end / 1000 >= segment.words[-1].end + 1.0, "and stays up to be read"
+
 
 def test_two_speakers_talking_at_once_both_show(clip_document, spoken_segment):
     """During the lead-in both faces are on screen."""

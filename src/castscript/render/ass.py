@@ -13,6 +13,7 @@ prefixed with the speaker's name.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from dataclasses import dataclass, replace
@@ -39,6 +40,8 @@ LIVE_WIDTH = 0.42
 DECODE_SECONDS = 0.4
 DECODE_STEPS = 5
 """The original turns into the translation in this many scrambled frames over ``DECODE_SECONDS``."""
+FOLLOW_STEP = 1.0
+"""A block following a face is placed again (and moved linearly) every this many seconds at most."""
 MIN_TYPED_SECONDS = 0.6
 """A line without a translation stays at least this long after its last word."""
 GAP = 0.04
@@ -205,10 +208,12 @@ def _live_events(speakers: list[_Speaker], language: str | None, canvas: _Canvas
     events = []
     for block in blocks:
         size = _block_size(block, canvas)
-        for start, end in _shots(block.start, block.end, cuts):
+        kind = None
+        for start, end in _steps(_shots(block.start, block.end, cuts)):
             busy = [rect for a, b, rect in placed if a < end and start < b]
             placement = place_live(faces, block.speaker.person, (start, end), size, busy,
-                                   (canvas.width, canvas.height), block.speaker.home_x, canvas.font)
+                                   (canvas.width, canvas.height), block.speaker.home_x, canvas.font, kind)
+            kind = placement.kind
             placed += [(start, end, placement.start), (start, end, placement.end)]
             events += _block_events(block, start, end, placement, canvas)
     return events
@@ -266,6 +271,16 @@ def _shots(start: float, end: float, cuts: list[float]) -> list[tuple[float, flo
     inside = [c for c in cuts if start + GAP < c < end - GAP]
     bounds = [start, *inside, end]
     return list(zip(bounds, bounds[1:]))
+
+
+def _steps(shots: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Each shot piece in equal steps of at most ``FOLLOW_STEP`` s, each placed (and moved) on its own."""
+    steps = []
+    for start, end in shots:
+        count = max(1, math.ceil((end - start) / FOLLOW_STEP - 1e-9))
+        bounds = [start + (end - start) * i / count for i in range(count + 1)]
+        steps += list(zip(bounds, bounds[1:]))
+    return steps
 
 
 def _block_events(block: _Block, start: float, end: float, placement: Placement, canvas: _Canvas):

@@ -92,8 +92,10 @@ class Placement:
 
 
 def place_live(faces: FaceAnalysis | None, person: str | None, span: tuple[float, float], size: tuple[float, float],
-               busy: list[Rect], frame: tuple[int, int], home_x: float, font: float) -> Placement:
-    """Where a block of ``size`` (px) goes from ``span[0]`` to ``span[1]`` (one shot); see the module docstring."""
+               busy: list[Rect], frame: tuple[int, int], home_x: float, font: float,
+               prefer: str | None = None) -> Placement:
+    """Where a block of ``size`` (px) goes from ``span[0]`` to ``span[1]`` (inside one shot); see the module
+    docstring. ``prefer``: the side the block had just before, tried first so that it does not jump around."""
     start, end = span
     safe = Rect(frame[0] * TITLE_SAFE, frame[1] * TITLE_SAFE, frame[0] * (1 - TITLE_SAFE), frame[1] * (1 - TITLE_SAFE))
     tracks = [t for t in (faces.tracks if faces else []) if t.start < end and start < t.end]  # in this shot
@@ -111,7 +113,8 @@ def place_live(faces: FaceAnalysis | None, person: str | None, span: tuple[float
     if own:
         first, last = _extent(own, start), _extent(own, end)
         inward = "right" if first.center_x < frame[0] / 2 else "left"
-        for kind in ("above", inward, "left" if inward == "right" else "right", "below"):
+        kinds = ("above", inward, "left" if inward == "right" else "right", "below")
+        for kind in sorted(kinds, key=lambda k: k != prefer):
             a, b = _next_to(first, kind, size, safe, font), _next_to(last, kind, size, safe, font)
             if fits(a, first.time) and fits(b, last.time):
                 return Placement(a, b, kind)
