@@ -162,3 +162,56 @@ def test_no_revision_is_lost_across_a_restart(tmp_path, jfk, robustness):
         server.stop()
 
 
+
+
+def test_revisions_in_s3_storage_are_never_overwritten(tmp_path, monkeypatch):
+    """The same revision code on S3-compatible storage (moto's server): one object per revision, none replaced, and
+    a second editor on the same base gets the conflict."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from castscript.document import Document, MediaInfo, Segment, Word
+    from castscript.operations import parse_operations
+    from castscript.service import revisions
+    from castscript.service.config import ServiceConfig
+    from castscript.service.jobs import Services, document_key
+    from castscript.service.schemas import JobOptions
+    from castscript.service.store import DONE, JobRow
+
+    from .servers import free_port
+
+    port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    try:
+        for name, value in {"AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "testing",
+                            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+            monkeypatch.setenv(name, value)
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="studio")
+        services = Services.open(ServiceConfig(data_dir=tmp_path, storage="s3://studio/cs"))
+        words = [Word(0.5 * i, 0.5 * i + 0.4, t) for i, t in enumerate("Good morning to you all.".split())]
+        document = Document(MediaInfo("talk.wav", 3.0), "en", segments=[Segment(0.0, 2.4, "Good morning to you all.", words)])
+        services.storage.write_bytes(document_key("j1"), json.dumps(document.to_dict()).encode())
+        row = JobRow(id="j1", owner="olga", state=DONE, options=JobOptions(diarize=False, formats=["srt", "json"]).model_dump(),
+                     outputs=["talk.srt", "talk.json"], input_name="talk.wav", created_at=0.0, finished_at=1.0)
+        services.store.add_job(row)
+
+        def set_text(base: int, text: str) -> int:
+            return revisions.edit(services, row, base, parse_operations([{"op": "set_text", "segment": 0, "text": text}]), "olga")
+
+        assert set_text(0, "Good evening to you all.") == 1
+        assert set_text(1, "Good night to you all.") == 2
+        with pytest.raises(revisions.RevisionConflict) as stale:
+            set_text(1, "Hello to you all.")
+        assert stale.value.revision == 2
+        assert revisions.restore(services, row, 1, "olga", base=2) == 3
+        listed = s3.list_objects_v2(Bucket="studio", Prefix="cs/jobs/j1/revisions/")["Contents"]
+        assert len(listed) == 4  # revisions 0-3, each its own object
+        texts = [revisions.document_at(services, row, n).segments[0].text for n in range(4)]
+        assert texts == ["Good morning to you all.", "Good evening to you all.", "Good night to you all.",
+                         "Good evening to you all."]
+        srt = s3.get_object(Bucket="studio", Key="cs/jobs/j1/outputs/talk.srt")["Body"].read().decode()
+        assert "Good evening to you all." in srt
+    finally:
+        moto.stop()
