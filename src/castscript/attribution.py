@@ -161,14 +161,20 @@ def _clean_turn(
     return not any(t.speaker == surrounding for t in overlapping.around(core_start, core_end))
 
 
-def split_by_speaker(segment: Segment) -> list[Segment]:
-    """One segment per run of words by the same speaker (the segment itself when there is one run)."""
+def speaker_runs(words: list[Word]) -> list[list[Word]]:
+    """Consecutive words grouped by speaker: the one rule for splitting a segment (attribution and edits)."""
     runs: list[list[Word]] = []
-    for word in segment.words:
+    for word in words:
         if runs and runs[-1][-1].speaker == word.speaker:
             runs[-1].append(word)
         else:
             runs.append([word])
+    return runs
+
+
+def split_by_speaker(segment: Segment) -> list[Segment]:
+    """One segment per run of words by the same speaker (the segment itself when there is one run)."""
+    runs = speaker_runs(segment.words)
     if len(runs) == 1:
         segment.speaker = runs[0][0].speaker
         return [segment]

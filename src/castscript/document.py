@@ -99,6 +99,25 @@ class Document:
         speaker = self.speakers.get(label)
         return speaker.display_name if speaker else label
 
+    def speakers_called(self, key: str) -> list[str]:
+        """Labels of the speakers ``key`` names, by one rule everywhere (--speaker-names, edits, the API): a label
+        (SPEAKER_00), else a display name (case-insensitive; several when ambiguous), else a letter (A: the first
+        speaker) or an index (0: the first)."""
+        labels = list(self.speakers)
+        if key in self.speakers:
+            return [key]
+        wanted = key.strip().casefold()
+        named = [s.label for s in self.speakers.values() if s.display_name.casefold() == wanted]
+        if named:
+            return named
+        if key.isdigit():
+            index = int(key)
+        elif len(key) == 1 and key.isalpha():
+            index = ord(key.upper()) - ord("A")
+        else:
+            return []
+        return [labels[index]] if index < len(labels) else []
+
     def to_dict(self) -> dict[str, Any]:
         return {"schema_version": SCHEMA_VERSION, **asdict(self)}
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .attribution import speaker_runs
 from .core.vectors import l2_normalise
 from .document import Document, Segment, Speaker, SpeakerTurn, Word
 from .errors import CastscriptError, InputNotFound
@@ -131,13 +132,9 @@ def set_word_speaker(document: Document, ref: WordRef, key: str) -> str:
 def _split_by_speaker(segment: Segment) -> list[Segment]:
     """Runs of consecutive words by one speaker. A segment that splits hands each piece its share of the
     translations (hand-written ones, cut at the same word fraction) and marks the pieces for re-translation."""
-    runs: list[list] = []
     for word in segment.words:
         word.speaker = word.speaker or segment.speaker
-        if runs and runs[-1][-1].speaker == word.speaker:
-            runs[-1].append(word)
-        else:
-            runs.append([word])
+    runs = speaker_runs(segment.words)
     if len(runs) == 1:
         segment.speaker = runs[0][0].speaker
         return [segment]

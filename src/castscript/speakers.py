@@ -31,23 +31,12 @@ def speech_seconds(turns: list[SpeakerTurn], label: str) -> float:
 
 
 def apply_names(document: Document, names: tuple[tuple[str, str], ...]) -> None:
-    """Name speakers from (key, name) pairs; a key is a label (SPEAKER_00), a letter (A = first speaker) or an index."""
-    labels = list(document.speakers)
+    """Name speakers from (key, name) pairs; a key names a speaker as Document.speakers_called reads it (label,
+    name, letter A = first speaker, or index)."""
     for key, name in names:
-        label = resolve_label(key, labels)
-        if label is None:
-            log.warning("--speaker-names: no speaker '%s' (found: %s)", key, ", ".join(labels) or "none")
+        found = document.speakers_called(key)
+        if len(found) != 1:
+            log.warning("--speaker-names: no speaker '%s' (found: %s)", key, ", ".join(document.speakers) or "none")
             continue
-        document.speakers[label].name = name
+        document.speakers[found[0]].name = name
 
-
-def resolve_label(key: str, labels: list[str]) -> str | None:
-    if key in labels:
-        return key
-    if key.isdigit():
-        index = int(key)
-    elif len(key) == 1 and key.isalpha():
-        index = ord(key.upper()) - ord("A")
-    else:
-        return None
-    return labels[index] if index < len(labels) else None

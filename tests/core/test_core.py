@@ -69,3 +69,14 @@ def test_readme_exit_codes_and_error_body_match_the_code():
     assert listed == {error.exit_code for error in all_errors() if error.exit_code > 1}
     body = InvalidOption("bad", hint="fix").to_dict()
     assert f'`{{"error": "{body["error"]}", "message": "...", "hint": "..."}}`' in readme
+
+
+def test_one_rule_names_a_speaker():
+    from castscript.document import Document, MediaInfo, Speaker
+
+    document = Document(MediaInfo("f.wav", 1.0), speakers={
+        label: Speaker(label, name) for label, name in (("SPEAKER_00", "Anna"), ("SPEAKER_01", None), ("SPEAKER_02", "anna"))})
+    assert document.speakers_called("SPEAKER_01") == ["SPEAKER_01"]
+    assert document.speakers_called("ANNA") == ["SPEAKER_00", "SPEAKER_02"]  # ambiguous: edits refuse, names skip
+    assert document.speakers_called("B") == ["SPEAKER_01"] and document.speakers_called("2") == ["SPEAKER_02"]
+    assert document.speakers_called("Z") == [] and document.speakers_called("Carl") == []
