@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from itertools import accumulate
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -61,11 +62,16 @@ def join_words(texts: list[str]) -> str:
     """Join word tokens with spaces, except before punctuation and between characters of unspaced scripts."""
     out = ""
     for text in texts:
-        glue = out and not NO_SPACE_BEFORE.match(text)
-        if glue and NO_SPACE_SCRIPT.match(text) and NO_SPACE_SCRIPT.search(out[-1]):
-            glue = False
-        out += (" " if glue else "") + text
+        out = _joined(out, text) if out else text
     return out
+
+
+def _joined(left: str, right: str) -> str:
+    if not left or not right:
+        return left or right
+    if NO_SPACE_BEFORE.match(right) or NO_SPACE_SCRIPT.match(right) and NO_SPACE_SCRIPT.search(left[-1]):
+        return left + right
+    return f"{left} {right}"
 
 
 def build_cues(
@@ -79,7 +85,7 @@ def build_cues(
     """Cues for the original text (``language`` None) or the translation into ``language``; ``cuts`` are shot
     changes in seconds (default: the document's)."""
     fps = frame_rate(rules.fps or document.media.fps)
-    cut_frames = sorted({_frame(c, fps) for c in (document.cuts if cuts is None else cuts)})
+    cut_frames = sorted({int(round(c * float(fps))) for c in (document.cuts if cuts is None else cuts)})
     text_language = language or document.language
     builder = _Builder(rules, fps, cut_frames, text_language)
     pieces: list[_Piece] = []
@@ -100,12 +106,8 @@ def build_cues(
             pieces.append(builder.piece(segment.speaker, index, group))
     pieces.sort(key=lambda p: p.start)
     pieces = builder.merge_short(pieces)
-    builder.time(pieces, _frame(document.media.duration, fps) if document.media.duration else None)
+    builder.time(pieces, builder.frame(document.media.duration) if document.media.duration else None)
     return [builder.cue(p) for p in pieces]
-
-
-def _frame(seconds: float, fps: Fraction) -> int:
-    return int(round(seconds * fps))
 
 
 def _timed_words(segments: list[Segment], language: str | None) -> list[Word]:
@@ -170,6 +172,7 @@ def lay_over(tokens: list[str], source: list[Word]) -> list[Word]:
 class _Builder:
     def __init__(self, rules: CueRules, fps: Fraction, cuts: list[int], language: str | None):
         self.rules, self.fps, self.cuts, self.language = rules, fps, cuts, language
+        self.rate = float(fps)
         self.gap = rules.min_gap_frames
         self.min_frames = math.ceil(rules.min_duration * fps - 1e-6)
         self.max_frames = math.floor(rules.max_duration * fps + 1e-6)
@@ -177,26 +180,41 @@ class _Builder:
     # 1. splitting a segment into pieces ------------------------------------------------------------------------
 
     def fits(self, text: str) -> bool:
+        """``text`` wraps into the profile's lines (greedy filling needs the fewest lines)."""
         limit = self.rules.max_chars_per_line
         if len(text) <= limit:
             return True
         if self.rules.max_lines == 1 or len(text) > self.rules.max_chars:
             return False
-        lines = wrap_lines(text, self.rules, self.language)
-        return len(lines) <= self.rules.max_lines and all(len(line) <= limit for line in lines)
+        lines, width = 1, -1
+        for token in text.split(" "):
+            if len(token) > limit:
+                return False
+            if width + 1 + len(token) > limit:
+                lines, width = lines + 1, len(token)
+            else:
+                width += 1 + len(token)
+        return lines <= self.rules.max_lines
 
     def split(self, words: list[Word], prefix: int) -> list[list[Word]]:
-        """Cue-sized groups of ``words`` with the lowest total break cost (dynamic programming)."""
+        """Cue-sized groups of ``words`` with the lowest total cost (dynamic programming over break points)."""
         n = len(words)
+        cut_after = [self._cut_between(a, b) for a, b in zip(words, words[1:])]
+        break_costs = [self._break_cost(words, i, cut_after[i]) for i in range(n - 1)]
+        cuts_before = [0, *accumulate(cut_after)]
         best: list[tuple[float, int]] = [(0.0, 0)] + [(math.inf, 0)] * n
         for end in range(1, n + 1):
+            text = ""
             for begin in range(end - 1, -1, -1):
-                group = words[begin:end]
-                if end - begin > 1 and not self._allowed(group, prefix if begin == 0 else 0):
+                text = _joined(words[begin].text, text)
+                if end - begin > 1 and not self._allowed(words, begin, end, text, prefix if begin == 0 else 0):
                     break
                 if best[begin][0] == math.inf:
                     continue
-                cost = best[begin][0] + self._cost(words, begin, end)
+                cost = best[begin][0] + self._cost(words, begin, end, len(text))
+                cost += 4.0 * (cuts_before[end - 1] - cuts_before[begin])  # shot changes inside the group
+                if end < n:
+                    cost += break_costs[end - 1]
                 if cost < best[end][0]:
                     best[end] = (cost, begin)
         groups, end = [], n
@@ -206,51 +224,49 @@ class _Builder:
             end = begin
         return groups[::-1]
 
-    def _allowed(self, group: list[Word], prefix: int) -> bool:
-        if group[-1].end - group[0].start > self.rules.max_duration:
+    def _allowed(self, words: list[Word], begin: int, end: int, text: str, prefix: int) -> bool:
+        if words[end - 1].end - words[begin].start > self.rules.max_duration:
             return False
-        if any(b.start - a.end >= self.rules.pause_split for a, b in zip(group, group[1:])):
+        if words[begin + 1].start - words[begin].end >= self.rules.pause_split:
             return False
-        return self.fits(" " * prefix + join_words([w.text for w in group]))
+        return self.fits(" " * prefix + text)
 
-    def _cost(self, words: list[Word], begin: int, end: int) -> float:
-        """Cost of a group words[begin:end]: where it breaks, how fast it reads, how many cues there are."""
-        group = words[begin:end]
-        chars = len(join_words([w.text for w in group]))
-        shown_until = words[end].start if end < len(words) else group[-1].end + self.rules.extend_frames / self.fps
-        seconds = max(min(shown_until, group[-1].end + self.rules.extend_frames / self.fps) - group[0].start, 0.05)
+    def _cost(self, words: list[Word], begin: int, end: int, chars: int) -> float:
+        """Cost of the group words[begin:end] itself: one cue more, and how fast it reads in the time it may stay."""
+        last_end = words[end - 1].end + self.rules.extend_frames / self.rate
+        shown_until = min(words[end].start, last_end) if end < len(words) else last_end
+        seconds = max(shown_until - words[begin].start, 0.05)
         cost = 3.0 + max(0.0, chars / seconds - self.rules.max_chars_per_second)
-        cost += max(0.0, self.rules.min_duration - seconds) * 6.0
-        if end < len(words):
-            cost += self._break_cost(words, end - 1)
-        inner_cuts = sum(self._cut_between(a, b) for a, b in zip(group, group[1:]))
-        return cost + 4.0 * inner_cuts
+        return cost + max(0.0, self.rules.min_duration - seconds) * 6.0
 
-    def _break_cost(self, words: list[Word], after: int) -> float:
-        word, following = words[after], words[after + 1]
-        if self._cut_between(word, following):
+    def _break_cost(self, words: list[Word], after: int, at_cut: bool) -> float:
+        """Cost of ending a cue after words[after]: low at a shot change or punctuation, high after function words."""
+        if at_cut:
             return -3.0
-        pause = following.start - word.end
+        word, following = words[after], words[after + 1]
         text = word.text
         if SENTENCE_END.search(text):
             return -4.0
         if CLAUSE_END.search(text):
             return -2.0
-        cost = 4.0 - min(pause, 0.5) * 6.0
+        cost = 4.0 - min(following.start - word.end, 0.5) * 6.0
         if ends_on_function_word(text, self.language):
             cost += 6.0
-        return cost + max(0.0, break_cost([w.text for w in words[after:after + 2]], 0, self.language))
+        return cost + max(0.0, break_cost([text, following.text], 0, self.language))
 
     def _cut_between(self, a: Word, b: Word) -> bool:
         """A shot change lies in the pause between two words (or within two frames of it)."""
-        low, high = _frame(a.end, self.fps) - 2, _frame(b.start, self.fps) + 2
+        low, high = self.frame(a.end) - 2, self.frame(b.start) + 2
         i = bisect_left(self.cuts, low)
         return i < len(self.cuts) and self.cuts[i] <= high
 
+    def frame(self, seconds: float) -> int:
+        return int(round(seconds * self.rate))
+
     def piece(self, speaker: str | None, index: int, words: list[Word]) -> _Piece:
-        start = _frame(max(0.0, words[0].start - self.rules.lead_in), self.fps)
-        speech_end = max(start + 1, _frame(words[-1].end, self.fps))
-        return _Piece([(speaker, index, words)], start, speech_end + _frame(self.rules.lag_out, self.fps), speech_end)
+        start = self.frame(max(0.0, words[0].start - self.rules.lead_in))
+        speech_end = max(start + 1, self.frame(words[-1].end))
+        return _Piece([(speaker, index, words)], start, speech_end + self.frame(self.rules.lag_out), speech_end)
 
     # 2. merging pieces too short to read ------------------------------------------------------------------------
 
