@@ -7,13 +7,14 @@ looped to about --minutes, with d10's voice. Timed: (1) the face stage alone (sh
 detection on sampled frames, tracking, SFace embeddings, Light-ASD speaker detection of every track; audio decoded
 beforehand, as the pipeline hands it over) and (2) `castscript run VIDEO --translate-to pt --burn` from a cold stage
 cache (transcription, diarization, faces, cuts, translation, outputs, burn-in). Target: at least 1x real time each on
-2 cores.
+2 cores; CPU seconds per second of video are printed too, since wall time on a shared machine says little.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import tempfile
 import time
@@ -39,6 +40,12 @@ def footage(output: Path, seconds: float) -> Path:
     return output
 
 
+def _cpu() -> float:
+    """CPU seconds used so far by this process (every thread) and its finished child processes (ffmpeg)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=1.0, help="length of the generated video")
@@ -51,18 +58,20 @@ def main() -> None:
               f"{os.cpu_count()} CPU cores")
 
         samples = decode_audio(video)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu()
         faces = analyse_faces(video, audio=lambda: samples)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, _cpu() - cpu
         print(f"faces (cuts, detection, tracking, embeddings, speaker detection): {elapsed:.1f} s = "
-              f"{media.duration / elapsed:.2f}x real time; {len(faces.people)} people in {len(faces.tracks)} tracks")
+              f"{media.duration / elapsed:.2f}x real time; {cpu:.1f} CPU s = {cpu / media.duration:.2f} CPU s per "
+              f"second of video; {len(faces.people)} people in {len(faces.tracks)} tracks")
 
         options = PipelineOptions(translation=TranslationOptions(targets=("pt",)), video=VideoOptions(burn=True))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu()
         result = run_pipeline(video, options, folder / "out", cache=StageCache(folder / "cache"))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, _cpu() - cpu
         print(f"pipeline --translate-to pt --burn: {elapsed:.1f} s for {media.duration:.1f} s = "
-              f"{media.duration / elapsed:.2f}x real time")
+              f"{media.duration / elapsed:.2f}x real time; {cpu:.1f} CPU s (ffmpeg included) = "
+              f"{cpu / media.duration:.2f} CPU s per second of video")
         print("  stages (wall s, side by side overlap): "
               + ", ".join(f"{name} {seconds:.1f}" for name, seconds in result.stage_seconds.items()))
         mapping = ", ".join(f"{m['speaker']}->{m['person']} ({m['method']}, {m['confidence']:.2f})"
