@@ -19,6 +19,7 @@ from ttconv.imsc import writer as imsc_writer
 from ttconv.imsc.config import ContentProfilesSignaling, IMSCWriterConfiguration, TimeExpressionSyntaxEnum
 from ttconv.time_code import SmpteTimeCode
 
+from ..core.text import clock as text_clock
 from ..document import Document
 from .cues import Cue
 from .formats import OutputOptions, cues_for, register
@@ -277,5 +278,4 @@ def character_name(document: Document, label: str | None) -> str:
 
 
 def _clock_text(seconds: float) -> str:
-    whole = int(round(seconds))
-    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+    return text_clock(seconds, 0)

@@ -10,6 +10,7 @@ from typing import Callable
 import pysubs2
 
 from ..core.files import write_atomic
+from ..core.text import clock
 from ..document import Document
 from ..errors import InvalidOption
 from .cues import Cue, build_cues
@@ -131,7 +132,7 @@ def render_txt(document: Document, options: OutputOptions, language: str | None)
     for segment in document.segments:
         text = segment.text if language is None else segment.translations.get(language, "")
         who = f"{document.speaker_name(segment.speaker)}: " if segment.speaker else ""
-        lines.append(f"[{_clock(segment.start)} --> {_clock(segment.end)}] {who}{text}")
+        lines.append(f"[{clock(segment.start)} --> {clock(segment.end)}] {who}{text}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -155,12 +156,6 @@ def render_whisperx(document: Document, options: OutputOptions, language: str | 
     word_segments = [word(w) for s in document.segments for w in s.words]
     payload = {"segments": segments, "word_segments": word_segments, "language": document.language}
     return json.dumps(payload, ensure_ascii=False, indent=1)
-
-
-def _clock(seconds: float) -> str:
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{int(hours):02d}:{int(minutes):02d}:{secs:06.3f}"
 
 
 def output_path(output_dir: Path, stem: str, fmt: Format, language: str | None) -> Path:

@@ -12,6 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..core.palette import colours_by_label
+from ..core.text import clock
 from ..document import Document, Segment, Word
 from .cues import join_words
 from .formats import OutputOptions, register
@@ -108,9 +109,8 @@ def _word_views(segment: Segment) -> list[WordView]:
 
 
 def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    """A player position for reading: 1:02, 1:01:02 (core.text.clock)."""
+    return clock(seconds, 0, short=True, down=True)
 
 
 @lru_cache(maxsize=4)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema
 
+from ..core.text import clock as text_clock
 from ..document import Document, SpeakerTurn
 from ..errors import InvalidOption
 from .formats import OutputOptions, register
@@ -113,10 +114,7 @@ def letters(index: int) -> str:
 
 def clock(value: float) -> str:
     """H:MM:SS.ffffff."""
-    micros = round(value * 1_000_000)
-    hours, micros = divmod(micros, 3_600_000_000)
-    minutes, micros = divmod(micros, 60_000_000)
-    return f"{hours}:{minutes:02d}:{micros // 1_000_000:02d}.{micros % 1_000_000:06d}"
+    return text_clock(value, 6, hour_width=1)
 
 
 def seconds(text: str) -> float:
