@@ -170,7 +170,7 @@ def test_stale_page_gets_the_conflict_and_reloads(server, token, page, job, arti
         wait_revision(page, base + 1)
 
         stale.locator(".segment[data-index='0'] .tr[data-lang='pt']").click()
-        stale.keyboard.press("End")
+        stale.keyboard.press("Control+End")
         stale.keyboard.type(" (editado)")
         stale.keyboard.press("Enter")
         expect(stale.locator("#save-state")).to_have_text("Conflict")

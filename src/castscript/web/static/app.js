@@ -633,7 +633,9 @@ const editor = {
     $("#downloads").replaceChildren(
       el("li", {}, el("a", { href: `/jobs/${this.job.id}/outputs.zip`, class: "zip", download: true,
         title: "Every output and the media: the HTML transcript plays it" }, "All outputs (zip)")),
-      ...this.job.outputs.map((output) => el("li", {}, el("a", { href: output.url, download: output.name }, output.name))));
+      ...this.job.outputs.map((output) => el("li", {}, el("a", { href: output.url, download: output.name }, output.name))),
+      el("li", {}, el("a", { href: `/jobs/${this.job.id}/media`, download: this.job.input_name, class: "media",
+        title: "Keep it beside the HTML transcript and the page plays it" }, `${this.job.input_name} (media)`)));
   },
 
   async renderRevisions() {
@@ -664,6 +666,7 @@ const editor = {
       minPxPerSec: peaks.duration > 120 ? 24 : 0, dragToSeek: true,
     });
     this.regions = this.waves.registerPlugin(RegionsPlugin.create());
+    this.waves.on("ready", () => this.renderRegions());
     this.regions.on("region-update", (region) => this.showRegionTime(region));
     this.regions.on("region-updated", (region) => {
       const index = Number(region.id.slice(4));
@@ -678,7 +681,7 @@ const editor = {
   },
 
   renderRegions() {
-    if (!this.regions) return;
+    if (!this.regions || !this.waves.getDuration()) return; // placed once the waveform knows its length
     this.regions.clearRegions();
     this.doc.segments.forEach((segment, index) => this.regions.addRegion({
       id: `seg-${index}`, start: segment.start, end: segment.end, color: `${this.colour(segment.speaker)}33`,
