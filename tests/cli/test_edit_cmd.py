@@ -139,3 +139,18 @@ def test_bad_ops_files_exit_2_and_change_nothing(translated, tmp_path, capsys, c
     assert main(["edit", str(translated), "--ops", str(ops)]) == 2
     assert message in capsys.readouterr().err
     assert translated.read_text() == before
+
+
+def test_word_speaker_keeps_the_translation_of_every_piece(translated):
+    """Regression (issue 15): --word-speaker split a line and left one piece's Portuguese empty, with exit code 0."""
+    assert main(["edit", str(translated), "--word-speaker", "4.0=SPEAKER_00"]) == 0  # "with" of "I agree with you."
+    saved = Document.load(translated)
+    assert [(s.speaker, s.text) for s in saved.segments[1:]] == [
+        ("SPEAKER_01", "I agree"), ("SPEAKER_00", "with"), ("SPEAKER_01", "you.")]
+    assert all(s.translations["pt"].strip() for s in saved.segments)
+    cues = pysubs2.load(str(translated.parent / "talk.pt.srt"))
+    for segment in saved.segments:  # Portuguese on screen while each piece is spoken, none of it lost
+        middle = (segment.start + segment.end) / 2
+        assert any(e.start / 1000 <= middle <= e.end / 1000 for e in cues), (middle, [(e.start, e.end) for e in cues])
+    text = " ".join(e.plaintext.replace("\n", " ") for e in cues)
+    assert all(s.translations["pt"] in text for s in saved.segments), text
