@@ -102,3 +102,19 @@ def test_wrong_option_values(tmp_path, media, args, message):
     result = castscript("run", str(media / "faster-whisper/jfk.flac"), "--no-diarize", *args, "-o", str(tmp_path))
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_translation_failing_mid_run_keeps_the_other_outputs_and_exits_8(jfk_run, media, tmp_path, monkeypatch, capsys):
+    """DeepL unreachable (a closed port): the transcript is written, the run exits 8 naming the missing language."""
+    from castscript.cli import main
+
+    monkeypatch.setenv("DEEPL_API_KEY", "test:fx")
+    monkeypatch.setenv("DEEPL_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CASTSCRIPT_HTTP_BACKOFF", "0.01")
+    code = main(["-q", "run", str(media / "faster-whisper/jfk.flac"), "--no-diarize", "--translate-to", "pt",
+                 "--translator", "deepl", "--formats", "srt,json", "-o", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 8, err
+    assert "could not reach" in err and "missing: the translations into pt" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jfk.json", "jfk.srt"]
+    assert "ask not what your country" in (tmp_path / "jfk.srt").read_text()
