@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .core.settings import settings
 from .progress import Progress
 
 
@@ -290,7 +291,7 @@ def format_table(figures: RunFigures) -> str:
 
 def peers_python(explicit: str | None = None) -> str | None:
     """The Python of the benchmark-only peers' virtual environment (benchmarks/setup_peers.sh), if there is one."""
-    candidate = explicit or os.environ.get("CASTSCRIPT_PEERS_PYTHON") or ".venv-peers/bin/python"
+    candidate = explicit or settings().peers_python or ".venv-peers/bin/python"
     return candidate if Path(candidate).is_file() else None
 
 

@@ -55,6 +55,8 @@ class Settings:
     x264_preset: str = "veryfast"
     fonts: Path | None = None
     """Extra fonts folder for burned subtitles."""
+    peers_python: str | None = None
+    """Python of the benchmark-only peers' environment (benchmarks/setup_peers.sh)."""
     server: str = "http://127.0.0.1:8000"
     """Server of ``castscript watch``."""
     token: str | None = None
