@@ -80,3 +80,12 @@ def test_one_rule_names_a_speaker():
     assert document.speakers_called("ANNA") == ["SPEAKER_00", "SPEAKER_02"]  # ambiguous: edits refuse, names skip
     assert document.speakers_called("B") == ["SPEAKER_01"] and document.speakers_called("2") == ["SPEAKER_02"]
     assert document.speakers_called("Z") == [] and document.speakers_called("Carl") == []
+
+
+def test_every_stage_has_one_name_and_a_label():
+    from castscript.core.progress import STAGE_LABELS
+    from castscript.pipeline import STAGES
+
+    names = [stage.name for stage in STAGES]
+    assert len(set(names)) == len(names)
+    assert set(names) | {"fetch", "probe", "decode", "write", "store"} <= set(STAGE_LABELS)

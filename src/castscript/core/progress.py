@@ -17,9 +17,11 @@ STAGE_LABELS = {
     "diarize": "Finding speakers",
     "identify": "Recognising voices",
     "faces": "Finding faces",
+    "cuts": "Finding shot changes",
     "translate": "Translating",
     "write": "Writing the outputs",
     "burn": "Burning in subtitles",
+    "store": "Storing the outputs",
 }
 """Stage id -> what a person reads while it runs."""
 
