@@ -107,3 +107,13 @@ def test_the_ass_output_format_colours_each_speaker(clip_document, tmp_path):
         assert set(by_speaker) == {"Anna", "Ben"} and by_speaker["Anna"] != by_speaker["Ben"]
         assert subs.info["PlayResY"] == "360"
     assert "Bom dia" in portuguese[0].plaintext
+
+
+def test_a_sentence_split_over_two_segments_turns_into_one_translation(clip_document, spoken_segment):
+    halves = [spoken_segment(SpeakerTurn(1.6, 2.6, "Anna"), "Good morning, my dear", "Bom dia, meus caros"),
+              spoken_segment(SpeakerTurn(2.7, 3.9, "Anna"), "friends of the studio.", "amigos do estúdio.")]
+    subs = build_ass(replace(clip_document, segments=halves), AssOptions(language="pt"), SIZE)
+    translated = [e for e in subs if "Bom dia" in plain(e.text) and "estúdio." in plain(e.text)]
+    assert translated and translated[0].start / 1000 >= 3.9, "the translation comes when the sentence is complete"
+    assert " ".join(plain(translated[-1].text).split()[1:]) == "Bom dia, meus caros amigos do estúdio."
+    assert not [e for e in subs if e.end <= 3900 and "Bom dia" in plain(e.text)], "no half sentence translated"

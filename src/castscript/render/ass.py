@@ -25,6 +25,7 @@ from ..document import Document, Segment, Word
 from ..faces import FaceAnalysis
 from ..subtitles import Cue, CueRules, build_cues, profile
 from ..subtitles.cues import join_words
+from ..translation.sentences import sentence_units
 from .layout import LINE_HEIGHT, Placement, Rect, em_width, place_live, wrap
 
 STYLES = ("live", "classic")
@@ -83,6 +84,8 @@ class _Speaker:
     name: str | None
     colour: tuple[int, int, int]
     segments: list[Segment]
+    sentences: list[list[Segment]]
+    """The speaker's segments grouped into whole sentences (the translation units)."""
     person: str | None
     style: str
     home_x: float
@@ -114,6 +117,7 @@ def build_ass(document: Document, options: AssOptions, size: tuple[int, int]) ->
     styles = _add_styles(subs, labels, options.style, canvas)
     faces = FaceAnalysis.from_dict(document.faces) if document.faces else None
     slots = min(len(labels), 2)
+    units = [[document.segments[i] for i in unit] for unit in sentence_units(document.segments)]
     speakers = []
     for number, label in enumerate(labels):
         match = faces.person_of(label) if faces and label else None
@@ -123,6 +127,7 @@ def build_ass(document: Document, options: AssOptions, size: tuple[int, int]) ->
             name=document.speaker_name(label) if options.speaker_labels and label else None,
             colour=speaker_rgb(number, on_video=True),
             segments=[s for s in document.segments if s.speaker == label],
+            sentences=[unit for unit in units if unit[0].speaker == label],
             person=match.person if match else None,
             style=styles[label],
             home_x=slot_width * (number % slots + 0.5),
@@ -223,12 +228,12 @@ def _blocks(speaker: _Speaker, language: str | None, canvas: _Canvas, rules: Cue
     """The speaker's sentences as blocks; a sentence too long for the block is typed in several pieces and its
     translation follows the last one."""
     blocks = []
-    for number, segment in enumerate(speaker.segments):
-        words = [w for w in segment.words if w.text.strip()]
+    for number, sentence in enumerate(speaker.sentences):
+        words = [w for segment in sentence for w in segment.words if w.text.strip()]
         if not words:
             continue
-        following = next((s.start for s in speaker.segments[number + 1:] if s.words), None)
-        text = segment.translations.get(language, "").strip() if language else ""
+        following = next((u[0].start for u in speaker.sentences[number + 1:] if any(s.words for s in u)), None)
+        text = _translation(sentence, language)
         translation = wrap(text, speaker.max_width, canvas.font, canvas.max_lines + 1) if text else []
         pieces = _pieces(words, speaker.max_width, canvas)
         for index, piece in enumerate(pieces):
@@ -246,6 +251,12 @@ def _blocks(speaker: _Speaker, language: str | None, canvas: _Canvas, rules: Cue
             blocks.append(_Block(speaker, piece, lines, translation if last else [], piece[0].start,
                                  min(typed, end), max(end, piece[0].start + GAP)))
     return blocks
+
+
+def _translation(sentence: list[Segment], language: str | None) -> str:
+    """The sentence's translation: its segments' shares of it, joined again."""
+    parts = [s.translations.get(language, "").strip() for s in sentence] if language else []
+    return join_words([p for p in parts if p])
 
 
 def _pieces(words: list[Word], max_width: float, canvas: _Canvas) -> list[list[Word]]:
