@@ -144,3 +144,12 @@ def test_every_error_has_a_code_exit_code_and_status():
     for error in all_errors():
         assert error.code and 400 <= error.http_status < 600
         assert issubclass(error, CastscriptError)
+
+
+def test_web_translator_without_a_key_exits_8_before_decoding(media, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("DEEPL_API_KEY", raising=False)
+    monkeypatch.setattr("castscript.stages.base.decode_audio", lambda *a, **k: pytest.fail("media was decoded"))
+    code = main(["run", str(media / "faster-whisper/jfk.flac"), "--translate-to", "pt", "--translator", "deepl",
+                 "-o", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 8 and "The DeepL translator needs an API key" in err and list(tmp_path.iterdir()) == []

@@ -118,11 +118,14 @@ def translate_document(document: Document, options: TranslationOptions, **kwargs
 def check_available(options: TranslationOptions, source: str | None, offline: bool) -> None:
     """Before any decoding: a TranslationError (exit 8) when a target cannot be translated on this machine.
 
-    Only Bergamot's models are local; offline (no downloads), a target needs the source -> target model, or both
-    models of the pivot through English; with the spoken language unknown, any model into the target (or English
-    into it) will do.
+    DeepL and OpenAI-compatible backends need their key (or, for OpenAI, another server) set. Only Bergamot's
+    models are local; offline (no downloads), a target needs the source -> target model, or both models of the
+    pivot through English; with the spoken language unknown, any model into the target (or English into it) will do.
     """
-    if not options.targets or not offline or options.translator.partition(":")[0] != "bergamot":
+    backend = options.translator.partition(":")[0]
+    if options.targets and backend in ("deepl", "openai"):
+        make_translator(options.translator, audio=lambda: np.zeros(0, np.float32), asr_options=AsrOptions())
+    if not options.targets or not offline or backend != "bergamot":
         return
     missing = [t for t in dict.fromkeys(base_language(t) for t in options.targets) if not _has_route(source, t)]
     if missing:
