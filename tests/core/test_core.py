@@ -89,3 +89,12 @@ def test_every_stage_has_one_name_and_a_label():
     names = [stage.name for stage in STAGES]
     assert len(set(names)) == len(names)
     assert set(names) | {"fetch", "probe", "decode", "write", "store"} <= set(STAGE_LABELS)
+
+
+def test_every_setting_is_documented():
+    from dataclasses import fields
+
+    from castscript.core.settings import Settings, env_name
+
+    readme = (ROOT / "README.md").read_text()
+    assert [env_name(f.name) for f in fields(Settings) if env_name(f.name) not in readme] == []
