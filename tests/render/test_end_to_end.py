@@ -24,7 +24,7 @@ def test_run_burns_live_translation_next_to_each_speakers_face(clip, tmp_path):
 
     people_side = {}
     for track in document["faces"]["tracks"]:
-        centre = np.median([x + w / 2 for _, x, _, w, _ in track["boxes"]])
+        centre = np.median([box[1] + box[3] / 2 for box in track["boxes"]])
         people_side[track["person"]] = "left" if centre < 320 else "right"
     voice_side = {"Anna": "left", "Ben": "right"}
     for label, speaker in document["speakers"].items():

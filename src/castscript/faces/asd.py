@@ -35,6 +35,9 @@ PAD_GREY = 110
 MEDIAN_FRAMES = 13
 SMOOTH_FRAMES = 5
 SAMPLE_RATE = 16000
+MIN_FACE = 32
+"""Tracks of smaller faces (median box side, video px) are not scored: too few pixels of lips, and a crowd of them
+would cost a model run each."""
 
 
 class SpeakingScorer:
@@ -127,7 +130,8 @@ def score_tracks(
 ) -> dict[int, TrackScores]:
     """Per track id, its scores, for ``tracks`` found in ``path``, whose audio is ``samples`` (16 kHz mono, from the
     audio stream's start)."""
-    pending = sorted((f for t in tracks if (f := TrackFrames.of(t)) is not None), key=lambda f: f.first)
+    scored = [t for t in tracks if np.median([max(b.w, b.h) for b in t.boxes]) >= MIN_FACE]
+    pending = sorted((f for t in scored if (f := TrackFrames.of(t)) is not None), key=lambda f: f.first)
     if not pending or len(samples) == 0:
         return {}
     features = mfcc(samples)
