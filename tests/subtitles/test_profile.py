@@ -120,6 +120,19 @@ def test_shot_changes_are_not_crossed_and_times_snap_to_them():
                 assert speech[0] < cut < speech[1]
 
 
+def test_cut_in_a_pause_ends_the_cue_cut_in_running_speech_does_not_break_a_phrase():
+    # One segment: two sentences with a 0.4 s pause holding a cut, and a cut inside "the | grey sea" (running speech).
+    first = segment("ANNA", "We drove all night to reach", 1.0, 0.3)
+    rest = segment("ANNA", "the coast, and then we saw the grey sea.", 1.0 + 6 * 0.3 + 0.4, 0.3)
+    joined = Segment(first.start, rest.end, f"{first.text} {rest.text}", first.words + rest.words, speaker="ANNA")
+    pause_cut = round((first.words[-1].end + rest.words[0].start) / 2 * 25) / 25  # on a frame
+    speech_cut = rest.words[7].start  # between "the" and "grey": no pause
+    cues = build_cues(document(joined, fps=25, cuts=(pause_cut, speech_cut)))
+    assert not any(c.start + 1e-6 < pause_cut < c.end - 1e-6 for c in cues)
+    assert all(c.lines[-1].split()[-1] != "the" for c in cues)
+    assert qc_errors(cues, fps=25)[0] == []
+
+
 def test_frame_rate_of_the_media_and_drop_frame_rate():
     doc = document(segment("ANNA", MONOLOGUE[:180], 0.5, 0.3), fps=29.97)
     fps = 30000 / 1001

@@ -1,5 +1,6 @@
 """End to end on a video of four talking-head shots under a real conversation: the cuts stage finds the three cuts
-(cached, written to the JSON), no cue crosses one, and `run` prints the QC summary of what it wrote."""
+(cached, written to the JSON), no cue crosses one unless the speech does, and `run` prints the QC summary of what it
+wrote."""
 
 from __future__ import annotations
 
@@ -37,12 +38,15 @@ def test_cues_never_cross_a_cut_and_run_reports_qc(four_shots, tmp_path, capsys,
     out = capsys.readouterr().out
     assert "QC four-shots.srt:" in out and "QC four-shots.ttml:" in out
     assert "0 error(s)" in out and " 1 error" not in out
-    cuts = json.loads((tmp_path / "four-shots.json").read_text())["cuts"]
+    document = json.loads((tmp_path / "four-shots.json").read_text())
+    cuts = document["cuts"]
     assert len(cuts) == 3 and all(abs(a - b) <= 2 / 25 for a, b in zip(cuts, CUTS))
+    words = [w for s in document["segments"] for w in s["words"]]
     cues = read_cues(tmp_path / "four-shots.srt")
     assert len(cues) >= 8
-    for cue in cues:
-        assert not any(cue.start + 1e-3 < cut < cue.end - 1e-3 for cut in cuts), cue
+    for cue in cues:  # a cue crosses a cut only where the speech runs on over it (a word within 2 frames of it)
+        for cut in (c for c in cuts if cue.start + 1e-3 < c < cue.end - 1e-3):
+            assert any(w["start"] - 2 / 25 < cut < w["end"] + 2 / 25 for w in words), (cue, cut)
     [stored] = (isolated_cache / "stages").glob("cuts-*.json")
     assert json.loads(stored.read_text())["times"] == cuts
     written = stored.stat().st_mtime_ns

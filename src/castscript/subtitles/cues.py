@@ -25,6 +25,11 @@ from .linebreak import CLAUSE_END, NO_SPACE_SCRIPT, SENTENCE_END, break_cost, en
 from .profile import CueRules, frame_rate
 
 NO_SPACE_BEFORE = re.compile(r"^['’.,;:!?%)\]}…。，、！？]")
+NO_CUT, CUT_IN_SPEECH, CUT_IN_PAUSE = 0, 1, 2
+CUT_INSIDE = {NO_CUT: 0.0, CUT_IN_SPEECH: 1.0, CUT_IN_PAUSE: 4.0}
+"""Cost of a cue holding a shot change between two of its words: speech that runs on over a cut may cross it."""
+SPEECH_PAUSE = 0.1
+"""A gap between words at least this long (s) is a pause; shorter, the speech runs on."""
 
 __all__ = ["Cue", "CueRules", "build_cues", "join_words", "wrap_lines"]
 
@@ -201,7 +206,7 @@ class _Builder:
         n = len(words)
         cut_after = [self._cut_between(a, b) for a, b in zip(words, words[1:])]
         break_costs = [self._break_cost(words, i, cut_after[i]) for i in range(n - 1)]
-        cuts_before = [0, *accumulate(cut_after)]
+        cuts_before = [0, *accumulate(CUT_INSIDE[cut] for cut in cut_after)]
         best: list[tuple[float, int]] = [(0.0, 0)] + [(math.inf, 0)] * n
         for end in range(1, n + 1):
             text = ""
@@ -212,7 +217,7 @@ class _Builder:
                 if best[begin][0] == math.inf:
                     continue
                 cost = best[begin][0] + self._cost(words, begin, end, len(text))
-                cost += 4.0 * (cuts_before[end - 1] - cuts_before[begin])  # shot changes inside the group
+                cost += cuts_before[end - 1] - cuts_before[begin]  # shot changes inside the group
                 if end < n:
                     cost += break_costs[end - 1]
                 if cost < best[end][0]:
@@ -239,26 +244,31 @@ class _Builder:
         cost = 3.0 + max(0.0, chars / seconds - self.rules.max_chars_per_second)
         return cost + max(0.0, self.rules.min_duration - seconds) * 6.0
 
-    def _break_cost(self, words: list[Word], after: int, at_cut: bool) -> float:
-        """Cost of ending a cue after words[after]: low at a shot change or punctuation, high after function words."""
-        if at_cut:
+    def _break_cost(self, words: list[Word], after: int, cut: int) -> float:
+        """Cost of ending a cue after words[after]: low at a shot change in a pause or at punctuation, high after
+        function words; a shot change inside running speech only lowers it a little."""
+        if cut == CUT_IN_PAUSE:
             return -3.0
         word, following = words[after], words[after + 1]
         text = word.text
         if SENTENCE_END.search(text):
-            return -4.0
-        if CLAUSE_END.search(text):
-            return -2.0
-        cost = 4.0 - min(following.start - word.end, 0.5) * 6.0
-        if ends_on_function_word(text, self.language):
-            cost += 6.0
-        return cost + max(0.0, break_cost([text, following.text], 0, self.language))
+            cost = -4.0
+        elif CLAUSE_END.search(text):
+            cost = -2.0
+        else:
+            cost = 4.0 - min(following.start - word.end, 0.5) * 6.0
+            if ends_on_function_word(text, self.language):
+                cost += 6.0
+            cost += max(0.0, break_cost([text, following.text], 0, self.language))
+        return cost - (2.0 if cut == CUT_IN_SPEECH else 0.0)
 
-    def _cut_between(self, a: Word, b: Word) -> bool:
-        """A shot change lies in the pause between two words (or within two frames of it)."""
+    def _cut_between(self, a: Word, b: Word) -> int:
+        """NO_CUT, or a shot change between two words (within two frames): in a pause, or in running speech."""
         low, high = self.frame(a.end) - 2, self.frame(b.start) + 2
         i = bisect_left(self.cuts, low)
-        return i < len(self.cuts) and self.cuts[i] <= high
+        if i == len(self.cuts) or self.cuts[i] > high:
+            return NO_CUT
+        return CUT_IN_PAUSE if b.start - a.end >= SPEECH_PAUSE else CUT_IN_SPEECH
 
     def frame(self, seconds: float) -> int:
         return int(round(seconds * self.rate))
