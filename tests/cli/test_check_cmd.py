@@ -80,3 +80,15 @@ def test_check_bad_inputs(tmp_path, capsys):
     other.write_text("x")
     assert main(["check", str(other)]) == 2
     assert "unknown subtitle format" in capsys.readouterr().err
+
+
+def test_check_with_media_reports_shot_changes(media, tmp_path, capsys):
+    from tests.media.test_scenes import compose_cuts
+
+    video = compose_cuts(media, tmp_path / "two-cuts.mp4")  # cuts at 3.0 and 5.5 s, 25 fps
+    path = tmp_path / "scene.srt"
+    path.write_text("1\n00:00:02,000 --> 00:00:04,000\nAcross the first cut.\n\n"
+                    "2\n00:00:05,680 --> 00:00:07,000\nFour frames after the second.\n")
+    assert main(["check", str(path), "--media", str(video), "--report", "json"]) == 0  # warnings only
+    found = {(v["cue"], v["rule"]) for v in json.loads(capsys.readouterr().out)["violations"]}
+    assert {(1, "crosses_shot_change"), (2, "in_near_shot_change")} <= found
