@@ -101,6 +101,27 @@ def test_wrong_option_values_get_422_naming_the_problem(alice, jfk_upload, robus
         assert "af, am, ar" in body["hint"]
 
 
+EVERY_OPTION_WRONG = [
+    {"multilingual": "maybe"}, {"min_speakers": -1}, {"max_speakers": 0}, {"speaker_names": {"A": " "}},
+    {"identify": True, "diarize": False}, {"translator": "babel"}, {"translator": "openai:"},
+    {"translator": "whisper", "translate_to": ["pt"]}, {"burn": "x"}, {"faces": "x"}, {"style": "fancy"},
+    {"font_size": 0}, {"max_lines": 0}, {"max_lines": 9}, {"formats": []}, {"bilingual": "x"},
+    {"speaker_labels": "x"}, {"max_line_chars": 5}, {"max_cue_lines": 0}, {"max_cps": 0}, {"max_cps": -3},
+    {"min_cue_duration": 0}, {"max_cue_duration": -1}, {"min_cue_duration": 8, "max_cue_duration": 2},
+    {"subtitle_profile": "nope"}, {"fps": 0}, {"start_timecode": "1 o'clock"}, {"use_cache": "x"}, {"nope": 1},
+]
+
+
+@pytest.mark.parametrize("options", EVERY_OPTION_WRONG, ids=[str(case) for case in EVERY_OPTION_WRONG])
+def test_every_job_option_is_checked_before_queueing(alice, jfk_upload, robustness, options):
+    robustness.bad_input("api options", str(options))
+    before = len(alice.get("/jobs").json())
+    response = alice.post("/jobs", json={"upload_id": jfk_upload, "options": options})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] and "Traceback" not in response.text
+    assert len(alice.get("/jobs").json()) == before  # nothing queued
+
+
 def test_malformed_requests_get_json_4xx(alice, robustness):
     for what, request in [("not JSON", {"content": b"{oops", "headers": {"Content-Type": "application/json"}}),
                           ("JSON of the wrong shape", {"json": ["upload_id"]}),
