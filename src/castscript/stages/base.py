@@ -14,7 +14,6 @@ from ..cache import StageCache, stage_key
 from ..document import Document, MediaInfo
 from ..media import decode_audio
 
-R = TypeVar("R")
 Report = Callable[[float], None]
 
 
@@ -60,7 +59,12 @@ class StageContext:
 
 
 class Result(Protocol):
+    """What a stage returns: stored in the stage cache as ``to_dict()``, read back by the stage's ``decode``."""
+
     def to_dict(self) -> dict: ...
+
+
+R = TypeVar("R", bound=Result)
 
 
 class Stage(Protocol[R]):
