@@ -258,3 +258,25 @@ def test_moving_one_word_keeps_every_translation_in_place(tmp_path):
     speech = [(s.start, s.end) for s in document.segments]
     covered = lambda t: any(e.start / 1000 <= t <= e.end / 1000 + 0.05 for e in cues)
     assert all(covered(t / 10) for a, b in speech for t in range(int(a * 10) + 1, int(b * 10)))
+
+
+def test_retyped_line_is_force_aligned_on_its_audio(media):
+    """A retyped line's words get their times from the audio (Whisper's aligner), not a proportional guess: the
+    pause after "Americans," in jfk.flac (about 2.1-3.2 s) stays a pause."""
+    from castscript.alignment import WhisperAligner
+    from castscript.editing import _spread
+    from castscript.operations import apply_operations
+
+    jfk = media / "faster-whisper" / "jfk.flac"
+    text = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+    segment = Segment(0.0, 10.8, text, _spread(text.split(), 0.0, 10.8, None))
+    document = Document(MediaInfo(str(jfk), 11.0), "en", segments=[segment])
+    new = text.replace("fellow", "dear")
+    operations = ops({"op": "set_text", "segment": 0, "text": new})
+    guessed = apply_operations(document, operations, None).document.segments[0].words
+    aligned = apply_operations(document, operations, None, aligner=WhisperAligner(jfk)).document.segments[0].words
+    assert [w.text for w in aligned] == new.split()
+    assert aligned[5].start - aligned[4].end > 0.8  # "Americans," ... "ask": the pause is found
+    assert guessed[5].start - guessed[4].end < 0.3  # the proportional guess has none
+    assert 1.2 <= aligned[3].start <= 1.6 and 9.8 <= aligned[-1].end <= 10.8  # "dear", "country."
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(aligned, aligned[1:]))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import editing
+from .alignment import WhisperAligner
 from .document import Document
 from .editing import EditError
 from .errors import InputNotFound
@@ -123,14 +124,32 @@ class Edited:
 
 
 def apply_operations(document: Document, operations: list[Operation], translator: str | None = "bergamot",
-                     use_cache: bool = True) -> Edited:
+                     use_cache: bool = True, aligner: WhisperAligner | None = None) -> Edited:
     """The document after every operation, with the lines whose text changed re-translated (``translator`` None:
-    left to re-translate); ``document`` itself is not changed, so a failing list changes nothing."""
+    left to re-translate) and, given an ``aligner``, their words force-aligned on the audio; ``document`` itself is
+    not changed, so a failing list changes nothing."""
     edited = Document.from_dict(document.to_dict())
-    summaries = [operation.apply(edited) for operation in operations]
+    summaries, retyped = [], []
+    for operation in operations:
+        summaries.append(operation.apply(edited))
+        if operation.op == "set_text":
+            retyped.append(edited.segments[operation.fields["segment"]])
+    if aligner is not None:
+        realign(edited, [s for s in retyped if any(s is t for t in edited.segments)], aligner)
     if translator:
         refresh_translations(edited, translator, use_cache=use_cache)
     return Edited(edited, summaries)
+
+
+def realign(document: Document, segments: list, aligner: WhisperAligner) -> int:
+    """Force-align the words of ``segments`` (retyped lines) on the audio; return how many lines were aligned."""
+    done = 0
+    for segment in {id(s): s for s in segments}.values():
+        words = aligner.words(segment, segment.language or document.language)
+        if words:
+            segment.words = words
+            done += 1
+    return done
 
 
 def refresh_translations(document: Document, translator: str = "bergamot", use_cache: bool = True) -> int:

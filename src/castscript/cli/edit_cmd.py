@@ -4,7 +4,9 @@ flags) and re-write every output; edited lines are re-translated, no other model
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from ..alignment import WhisperAligner
 from ..editing import (
     EditError,
     load_transcript,
@@ -27,6 +29,10 @@ def register(subparsers) -> None:
     parser.add_argument("--ops", metavar="FILE", default=None, help=(
         "JSON list of operations, applied all or none after the flags below (the body of the edits API also works): "
         + "; ".join(f"{op} {{{', '.join(fields)}}}" for op, fields in OPERATIONS.items())))
+    parser.add_argument("--no-align", action="store_true",
+                        help="keep proportional word timings for retyped lines (default: align them on the media's "
+                             "audio with Whisper when the media file is found, at its path or beside JSON)")
+    parser.add_argument("--model", default="base", help="Whisper model for that alignment (default base)")
     parser.add_argument("--translator", default="bergamot",
                         help="re-translates the edited lines (bergamot, deepl, openai[:MODEL]; default bergamot)")
     edits = parser.add_argument_group("edits (applied in the order given)")
@@ -60,7 +66,8 @@ def command(args: argparse.Namespace) -> int:
     for kind, value in args.edits:
         print(apply_edit(document, kind, value))
     if operations:
-        edited = apply_operations(document, operations, translator=None)
+        aligner = None if args.no_align else _aligner(document, Path(args.json), args.model)
+        edited = apply_operations(document, operations, translator=None, aligner=aligner)
         document = edited.document
         for summary in edited.summaries:
             print(summary)
@@ -71,6 +78,13 @@ def command(args: argparse.Namespace) -> int:
     for path in rewrite_outputs(document, args.json, formats, args.output_dir, options):
         print(f"  wrote {path}")
     return 0
+
+
+def _aligner(document, json_path: Path, model: str) -> WhisperAligner | None:
+    """An aligner on the transcript's media: at its recorded path, else beside the JSON; None if neither exists."""
+    recorded = Path(document.media.path)
+    media = next((p for p in (recorded, json_path.parent / recorded.name) if p.is_file()), None)
+    return WhisperAligner(media, model) if media is not None else None
 
 
 def apply_edit(document, kind: str, value: str) -> str:

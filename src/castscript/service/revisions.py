@@ -16,6 +16,7 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+from ..alignment import WhisperAligner
 from ..document import Document
 from ..operations import Operation, apply_operations
 from ..subtitles import write_outputs
@@ -85,8 +86,18 @@ def edit(services: Services, row: JobRow, base: int, operations: list[Operation]
         number, document = current(services, row.id)
         if base != number:
             raise _conflict(base, number)
-        edited = apply_operations(document, operations, options.translation.translator, options.use_cache)
+        with tempfile.TemporaryDirectory(dir=services.config.work_dir) as folder:
+            aligner = _aligner(services, row, operations, Path(folder))
+            edited = apply_operations(document, operations, options.translation.translator, options.use_cache, aligner)
         return _commit(services, row, number + 1, edited.document, who, "; ".join(edited.summaries))
+
+
+def _aligner(services: Services, row: JobRow, operations: list[Operation], folder: Path) -> WhisperAligner | None:
+    """Retyped lines are aligned on the job's media (fetched into ``folder`` from object storage)."""
+    if row.input_key is None or not any(op.op == "set_text" for op in operations):
+        return None
+    options = JobOptions(**row.options)
+    return WhisperAligner(services.storage.fetch(row.input_key, folder), options.model, services.config.job_threads)
 
 
 def document_at(services: Services, row: JobRow, number: int) -> Document:
