@@ -84,9 +84,9 @@ class LocalStorage:
 
     def put_file(self, key: str, path: Path) -> None:
         writer = self.writer(key)
-        writer.handle.close()
         try:
-            shutil.copyfile(path, writer.tmp)
+            with open(path, "rb") as source:
+                shutil.copyfileobj(source, writer.handle, 1 << 20)
         except OSError as exc:
             writer.abort()
             raise OutputError(f"Could not store {path.name}: {exc.strerror or exc}",
