@@ -74,3 +74,13 @@ def test_narrator_over_a_silent_face_is_unmatched(analysed):
 
 def _centre(faces: dict, person: str) -> float:
     return float(np.median([b[1] + b[3] / 2 for t in faces["tracks"] if t["person"] == person for b in t["boxes"]]))
+
+
+def test_the_model_is_registered_and_fetching_it_without_a_source_is_a_clear_error(tmp_path, monkeypatch):
+    from castscript import models
+
+    assert "light-asd" in models.PIPELINE_MODELS
+    assert models.find_local("light-asd") is not None, "the bundle's light-asd folder resolves"
+    monkeypatch.delenv("CASTSCRIPT_MODEL_MIRROR", raising=False)
+    with pytest.raises(ModelNotFound, match="no public download"):
+        models.fetch("light-asd", tmp_path)
