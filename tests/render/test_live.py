@@ -82,12 +82,15 @@ def cut_frames(cut_document, tmp_path_factory):
     return render(build_ass(cut_document, AssOptions(language="pt"), SIZE), tmp_path_factory.mktemp("cut-live"))
 
 
-def test_no_subtitle_pixel_falls_on_a_face(cut_document, side_document, cut_frames, tmp_path):
+def test_no_subtitle_pixel_falls_on_a_face_or_outside_the_title_safe_area(cut_document, side_document, cut_frames, tmp_path):
     side_frames = render(build_ass(side_document, AssOptions(language="pt"), SIZE), tmp_path)
     checked = 0
     for document, frames in ((cut_document, cut_frames), (side_document, side_frames)):
         for index in range(len(frames)):
             mask = frames[index] > 40
+            safe = np.zeros_like(mask)
+            safe[int(SIZE[1] * 0.05) - 2: int(SIZE[1] * 0.95) + 2, int(SIZE[0] * 0.05) - 2: int(SIZE[0] * 0.95) + 2] = True
+            assert not (mask & ~safe).any(), f"subtitle pixels outside the title-safe area at {index / FPS:.2f} s"
             for box in faces_at(document, index / FPS):
                 face = mask[int(box.y): int(box.y + box.h), int(box.x): int(box.x + box.w)]
                 assert face.sum() == 0, f"subtitle pixels on a face at {index / FPS:.2f} s"
