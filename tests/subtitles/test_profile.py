@@ -223,3 +223,20 @@ def test_sentence_split_over_two_segments_is_one_translation_unit():
     assert all(not c.lines[-1].endswith("sou") for c in cues)
     assert any(c.text.startswith("E eu sou Sheila") for c in cues)
     assert " ".join(" ".join(c.lines) for c in cues[:-1]).split() == " ".join(parts).split()
+
+
+def test_bilingual_cues_show_each_original_word_once_above_its_translation():
+    from castscript.subtitles import OutputOptions
+    from castscript.subtitles.formats import cues_for
+
+    source = segment("ANNA", MONOLOGUE[:200], 1.0, 0.3)
+    source.translations["pt"] = "Os estúdios de localização precisam saber, para cada linha de um filme, o tempo e " \
+                                "quem fala. Feito à mão, um episódio de trinta minutos leva horas."
+    doc = document(source)
+    doc.translation_languages = ["pt"]
+    plain = cues_for(doc, OutputOptions(), "pt")
+    both = cues_for(doc, OutputOptions(bilingual=True), "pt")
+    assert [(c.start, c.end) for c in both] == [(c.start, c.end) for c in plain]
+    originals = [line for b, p in zip(both, plain) for line in b.lines[:len(b.lines) - len(p.lines)]]
+    assert " ".join(originals).split() == MONOLOGUE[:200].split()
+    assert all(b.lines[-len(p.lines):] == p.lines for b, p in zip(both, plain))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -11,9 +12,9 @@ import pysubs2
 
 from ..core.files import write_atomic
 from ..core.text import clock
-from ..document import Document
+from ..document import Document, Word
 from ..errors import InvalidOption
-from .cues import Cue, build_cues
+from .cues import Cue, build_cues, join_words, wrap_lines
 from .profile import CueRules, frame_rate
 from .timecode import Clock, parse_timecode
 
@@ -78,11 +79,7 @@ def cues_for(document: Document, options: OutputOptions, language: str | None, *
     labels = options.speaker_labels and bool(document.speakers)
     cues = build_cues(document, options.rules, language=language, speaker_labels=labels)
     if language is not None and options.bilingual:
-        originals = build_cues(document, options.rules, speaker_labels=labels)
-        for cue in cues:
-            source = next((o for o in originals if o.segment_index == cue.segment_index), None)
-            if source is not None and cue.start == _first_start(cues, cue.segment_index):
-                cue.lines = source.lines + cue.lines
+        _add_originals(document, cues, options)
     if shifted and options.start_timecode:
         clock = options.clock(document)
         for cue in cues:
@@ -90,8 +87,19 @@ def cues_for(document: Document, options: OutputOptions, language: str | None, *
     return cues
 
 
-def _first_start(cues: list[Cue], segment_index: int | None) -> float:
-    return min(c.start for c in cues if c.segment_index == segment_index)
+def _add_originals(document: Document, cues: list[Cue], options: OutputOptions) -> None:
+    """Each translated cue gets, above it, the original words spoken in its time (each word in exactly one cue:
+    the last one starting before the word's middle), wrapped by the same profile."""
+    starts = [cue.start for cue in cues]
+    spoken: list[list[str]] = [[] for _ in cues]
+    for segment in document.segments:
+        for word in segment.words or [Word(segment.start, segment.end, segment.text.strip())]:
+            index = bisect_right(starts, (word.start + word.end) / 2) - 1
+            if word.text.strip() and index >= 0:
+                spoken[index].append(word.text.strip())
+    for cue, words in zip(cues, spoken):
+        if words:
+            cue.lines = wrap_lines(join_words(words), options.rules, document.language) + cue.lines
 
 
 def to_ssa(cues: list[Cue]) -> pysubs2.SSAFile:

@@ -13,7 +13,7 @@ import json
 import math
 import struct
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from .profile import CueRules, frame_rate
 
 ERROR, WARNING = "error", "warning"
 FAST_CPS = 20.0
-"""Reading speed above which speech counts as fast in the summary, whatever the profile."""
+"""Reading speed above which speech counts as fast in the summary (or the profile's limit, when higher)."""
 READERS = {".srt": "srt", ".vtt": "vtt", ".ttml": "ttml", ".xml": "ttml", ".dfxp": "ttml", ".stl": "stl"}
 
 
@@ -50,6 +50,7 @@ class Report:
     cues: int
     violations: list[Violation] = field(default_factory=list)
     fast_cues: int = 0
+    fast_cps: float = FAST_CPS
 
     @property
     def errors(self) -> int:
@@ -60,7 +61,7 @@ class Report:
         parts = [f"{n} {rule}" for (level, rule), n in sorted(counts.items())]
         fast = f"{self.fast_cues / self.cues:.0%}" if self.cues else "0%"
         return (f"{Path(self.path).name}: {self.cues} cues, {self.errors} error(s), "
-                f"{len(self.violations) - self.errors} warning(s), {fast} over {FAST_CPS:g} cps"
+                f"{len(self.violations) - self.errors} warning(s), {fast} over {self.fast_cps:g} cps"
                 + (f" [{', '.join(parts)}]" if parts else ""))
 
     def as_csv(self) -> str:
@@ -160,7 +161,7 @@ def check_cues(cues: list[QcCue], rules: CueRules, *, fps: float | None = None, 
     min_frames = math.ceil(rules.min_duration * rate - 1e-6)
     max_frames = math.floor(rules.max_duration * rate + 1e-6)
     cut_frames = sorted(frames(c) for c in cuts)
-    report = Report(path, len(cues))
+    report = Report(path, len(cues), fast_cps=max(FAST_CPS, rules.max_chars_per_second))
     previous = None
     for number, cue in enumerate(cues, start=1):
         found = []
@@ -188,7 +189,7 @@ def check_cues(cues: list[QcCue], rules: CueRules, *, fps: float | None = None, 
         cps = len(text) / seconds
         if cps > rules.max_chars_per_second:
             found.append(("reading_speed", WARNING, f"{cps:.1f} cps", f"{rules.max_chars_per_second:g} cps"))
-        report.fast_cues += cps > FAST_CPS
+        report.fast_cues += cps > report.fast_cps
         found += _shot_changes(start, end, cut_frames, rules)
         report.violations += [Violation(number, round(cue.start, 3), *item) for item in found]
         previous = cue
@@ -212,9 +213,18 @@ def check_file(path: str | Path, rules: CueRules, *, fps: float | None = None, c
 
 
 def summarize_outputs(paths, document, options) -> list[str]:
-    """One QC summary line per subtitle file a run wrote (``options``: its OutputOptions)."""
+    """One QC summary line per subtitle file a run wrote (``options``: its OutputOptions); bilingual translations
+    are checked with twice the lines and characters a second (original above translation, each read alone)."""
     clock = options.clock(document)
     offset = clock.start_frames / clock.fps
     cuts = [c + float(offset) for c in document.cuts]
-    return [check_file(path, options.rules, fps=float(clock.fps), cuts=cuts).summary()
-            for path in paths if Path(path).suffix.lower() in READERS]
+    lines = []
+    for path in map(Path, paths):
+        if path.suffix.lower() not in READERS:
+            continue
+        translated = len(path.suffixes) > 1 and path.suffixes[-2][1:] in document.translation_languages
+        rules = options.rules
+        if translated and options.bilingual:
+            rules = replace(rules, max_lines=rules.max_lines * 2, max_chars_per_second=rules.max_chars_per_second * 2)
+        lines.append(check_file(path, rules, fps=float(clock.fps), cuts=cuts).summary())
+    return lines
