@@ -53,6 +53,8 @@ def test_upload_form_validates_and_shows_progress_in_words(server, token, page, 
     expect(row.locator(".stage")).to_have_text(re.compile(r"^[A-Z][a-z]+( [a-z]+)*(, [a-z ]+)* · \d{1,3}%"))
     page.screenshot(path=str(artifacts / "service-ui-jobs.png"))
     expect(row).to_have_attribute("data-state", "done", timeout=120_000)
+    row.locator("a").click()
+    expect(page.locator("#job-options")).to_have_text("language detected · 2 speakers · json, srt, txt, vtt")
 
 
 @pytest.fixture(scope="module")

@@ -333,6 +333,7 @@ async function showJob(id, visit) {
 
 function updateJobHeader(job) {
   $("#job-title").textContent = job.input_name;
+  $("#job-options").textContent = optionsText(job.options);
   const badge = $("#job-state");
   badge.textContent = job.state;
   badge.className = `badge ${job.state}`;
