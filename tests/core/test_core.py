@@ -98,3 +98,23 @@ def test_every_setting_is_documented():
 
     readme = (ROOT / "README.md").read_text()
     assert [env_name(f.name) for f in fields(Settings) if env_name(f.name) not in readme] == []
+
+
+def test_help_and_an_audio_only_run_load_no_service_web_or_opencv(tmp_path):
+    import wave
+
+    with wave.open(str(tmp_path / "quiet.wav"), "wb") as audio:  # 2 s of digital silence: the run is quick
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(16000)
+        audio.writeframes(b"\0\0" * 32000)
+    heavy = "('cv2', 'fastapi', 'castscript.service', 'castscript.web', 'castscript.faces', 'castscript.pipeline')"
+    code = ("import sys\nfrom castscript.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in {heavy} if m in sys.modules))\n"
+            f"main(['-q', 'run', {str(tmp_path / 'quiet.wav')!r}, '--no-diarize', '--formats', 'srt,json',"
+            f" '-o', {str(tmp_path / 'out')!r}])\n"
+            f"print(sorted(m for m in {heavy} if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    loaded = [line for line in out if line.startswith("[")]
+    assert loaded[0] == "[]"  # --help: not even the pipeline
+    assert loaded[-1] == "['castscript.pipeline']" and (tmp_path / "out" / "quiet.srt").is_file()
