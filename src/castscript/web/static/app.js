@@ -261,6 +261,7 @@ async function submitJob(event) {
     });
     await api("/jobs", json("POST", { upload_id: upload.id, options }));
     $("#upload-form").reset();
+    $("#speaker-mode").dispatchEvent(new Event("change"));
     $("#file-label").textContent = "Choose or drop a video or audio file";
     refreshJobs();
   } catch (error) {
