@@ -1,8 +1,8 @@
 """Subtitle QC on the project's media: cues by the netflix profile, checked by castscript's own QC.
 
 Media: sample.wav (30 s, two speakers), multilingual.mp3 (60 s, English then German), the five AMI meeting excerpts
-joined into one 2.5-minute conversation, and a video of four talking-head shots (three hard cuts) under sample.wav's
-conversation.
+joined into one 2.5-minute conversation, a simulated 5-minute file of LibriSpeech speakers taking turns, and a video
+of four talking-head shots (three hard cuts) under sample.wav's conversation.
 Prints, per file, the cue count, every error-level rule count (targets: all 0), the share of cues over 20 cps
 (target for English conversation: at most 10 %), cues crossing a detected cut, and of those the ones whose speech
 does not cross it (target 0).
@@ -39,6 +39,24 @@ def ami_conversation(folder: Path) -> Path:
     return out
 
 
+def long_conversation(folder: Path, minutes: float = 5.0) -> Path:
+    """A simulated long file: LibriSpeech utterances of ten speakers taken in turns (round robin) up to ``minutes``."""
+    root = MEDIA / "librispeech-test-other"
+    speakers = [sorted(p.glob("*.flac")) for p in sorted(root.iterdir()) if p.is_dir()]
+    parts, total = [], 0.0
+    for turn in range(max(map(len, speakers))):
+        for files in speakers:
+            if turn < len(files) and total < minutes * 60:
+                parts.append(files[turn])
+                total += float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                                               "csv=p=0", str(files[turn])], capture_output=True, text=True).stdout)
+    listing = folder / "long.txt"
+    listing.write_text("".join(f"file '{p}'\n" for p in parts))
+    out = folder / "librispeech-turns.wav"
+    ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c:a", "pcm_s16le", str(out))
+    return out
+
+
 def composed_video(folder: Path) -> Path:
     """Four talking-head shots cut together (hard cuts at 8.0, 15.5 and 22.8 s) under sample.wav's conversation."""
     inputs, chains, labels = [], [], ""
@@ -66,7 +84,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         media = [MEDIA / "pyannote-sample/sample.wav", MEDIA / "faster-whisper/multilingual.mp3",
-                 ami_conversation(folder), composed_video(folder)]
+                 ami_conversation(folder), long_conversation(folder), composed_video(folder)]
         print(f"{'file':<20} {'cues':>5} {'errors':>7} {'>20cps':>7} {'crossing':>8} {'silent':>6}  rules")
         for path in media:
             options = PipelineOptions(formats=("srt",), output=OutputOptions(rules=rules))
