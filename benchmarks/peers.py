@@ -3,8 +3,8 @@
     python benchmarks/peers.py [INPUT] [--minutes 10] [--rounds 2] [--no-whisperx]
 
 Times plain faster-whisper batched (batch 8, beam 5, word timestamps, VAD: the baseline), castscript's ASR alone,
-castscript's whole audio pipeline, sherpa-onnx diarization with the same models, and WhisperX's ASR (once: it is
-slow) where benchmarks/setup_peers.sh installed them: wall and CPU seconds, peak RSS, ratios to the baseline.
+castscript's whole audio pipeline, and once each (they are slow) sherpa-onnx diarization with the same models and
+WhisperX's ASR where benchmarks/setup_peers.sh installed them: wall and CPU seconds, peak RSS, ratios to the baseline.
 Without INPUT, real speech (LibriSpeech test-other from CASTSCRIPT_MEDIA) is generated to --minutes.
 """
 

@@ -331,7 +331,7 @@ def comparison_contenders(source: Path, options, scratch: Path, plain_batch: int
         models = (str(resolve("pyannote-segmentation-3.0") / "model.onnx"),
                   str(resolve("campplus-zh-en-common") / "model.onnx"))
         contenders.append(Contender("sherpa-onnx diarization (same models)",
-                                    (sherpa_python, "-c", SHERPA_DIARIZATION, *models, str(source), threads)))
+                                    (sherpa_python, "-c", SHERPA_DIARIZATION, *models, str(source), threads), rounds=1))
     else:
         notes.append("sherpa-onnx: not installed (benchmarks/setup_peers.sh installs it), not compared")
     why = importable(peers, "whisperx") if peers else "no peers environment (run benchmarks/setup_peers.sh)"

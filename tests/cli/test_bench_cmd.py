@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from castscript.benchmark import Contender, format_comparison, ratio_lines, run_interleaved
 
 
@@ -35,6 +37,7 @@ def test_interleaved_runs_abba_and_measures_each_whole_process(tmp_path):
     assert abs(cpu - big.mean_cpu / small.mean_cpu) < 0.01 and cpu > 1
 
 
+@pytest.mark.slow
 def test_bench_on_a_generated_file_prints_stages_rerun_and_whole_process_ratios(media):
     run = subprocess.run(
         [sys.executable, "-m", "castscript", "bench", "--generate-minutes", "0.5", "--rerun", "--compare",
