@@ -117,7 +117,8 @@ def test_cli_and_api_defaults_are_the_core_defaults():
     assert api.formats == PipelineOptions().formats and api.output == PipelineOptions().output
 
 
-def test_api_accepts_openai_model():
+def test_api_accepts_openai_model(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     options = JobOptions(translator="openai:gpt-4o-mini", translate_to=["pt"]).to_pipeline_options()
     assert options.translation.translator == "openai:gpt-4o-mini"
     assert JobOptions.from_pipeline_options(options).translator == "openai:gpt-4o-mini"
