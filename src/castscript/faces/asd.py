@@ -4,13 +4,17 @@ preprocessing, followed here).
 
 The video is decoded a second time after tracking, every frame resampled to 25 fps; each track's boxes (found on the
 sampled frames) are interpolated to every frame and smoothed, its crops are scored in chunks of ``CHUNK`` frames as
-they come (memory stays flat), and audio and video are aligned by the streams' start times.
+they come, on a worker thread while decoding goes on (a few chunks queued at most, so memory stays flat), and audio
+and video are aligned by the streams' start times.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -30,6 +34,8 @@ WEIGHTS = "light-asd-ava.onnx"
 FPS = 25
 CHUNK = 150
 """Frames (6 s) scored per model run."""
+IN_FLIGHT = 3
+"""Model runs queued at most while decoding goes on."""
 CROP = 112
 PAD_GREY = 110
 MEDIAN_FRAMES = 13
@@ -100,7 +106,10 @@ class TrackFrames:
     geometry: np.ndarray
     """[frames, 3]: centre x, centre y, half-size s per grid frame."""
     crops: list[np.ndarray] = field(default_factory=list)
-    scores: list[np.ndarray] = field(default_factory=list)
+    scores: list[Future] = field(default_factory=list)
+    """Model runs of the chunks so far, in order (each gives the chunk's logits)."""
+    sent: int = 0
+    """Frames sent to the model so far."""
     motion: list[float] = field(default_factory=list)
     """Mean absolute difference (grey levels) of consecutive crops, per chunk."""
 
@@ -139,35 +148,53 @@ def score_tracks(
     active: list[TrackFrames] = []
     done: list[TrackFrames] = []
     end = max(f.last for f in pending)
-    for index, grey in _grid_frames(path, end, {i for f in pending for i in range(f.first, f.last + 1)}):
-        while pending and pending[0].first <= index:
-            active.append(pending.pop(0))
-        for frames in active:
-            if frames.first <= index <= frames.last:
-                frames.crops.append(crop_face(grey, *frames.geometry[index - frames.first]))
-                if len(frames.crops) == CHUNK or index == frames.last:
-                    _score_chunk(frames, features, audio_start, scorer)
-        done += [f for f in active if f.last <= index]
-        active = [f for f in active if f.last > index]
-        if progress:
-            progress(min(1.0, index / max(end, 1)))
-    for frames in active + pending:  # the video ended before these frames
-        if frames.crops:
-            _score_chunk(frames, features, audio_start, scorer)
-        done.append(frames)
-    return {f.track.id: TrackScores(f.first / FPS, _smooth(np.concatenate(f.scores)), float(np.mean(f.motion)))
-            for f in done if f.scores}
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the model runs while the next frames are decoded
+        chunk = partial(_score_chunk, features=features, audio_start=audio_start, model=_Queued(pool, scorer))
+        for index, grey in _grid_frames(path, end, {i for f in pending for i in range(f.first, f.last + 1)}):
+            while pending and pending[0].first <= index:
+                active.append(pending.pop(0))
+            for frames in active:
+                if frames.first <= index <= frames.last:
+                    frames.crops.append(crop_face(grey, *frames.geometry[index - frames.first]))
+                    if len(frames.crops) == CHUNK or index == frames.last:
+                        chunk(frames)
+            done += [f for f in active if f.last <= index]
+            active = [f for f in active if f.last > index]
+            if progress:
+                progress(min(1.0, index / max(end, 1)))
+        for frames in active + pending:  # the video ended before these frames
+            if frames.crops:
+                chunk(frames)
+            done.append(frames)
+        return {f.track.id: TrackScores(f.first / FPS, _smooth(np.concatenate([r.result() for r in f.scores])),
+                                        float(np.mean(f.motion)) if f.motion else 0.0)
+                for f in done if f.scores}
 
 
-def _score_chunk(frames: TrackFrames, features: np.ndarray, audio_start: float, scorer: SpeakingScorer) -> None:
-    first = frames.first + sum(len(s) for s in frames.scores)
+class _Queued:
+    """The model on one worker thread with at most ``IN_FLIGHT`` runs waiting (bounds the crops held in memory)."""
+
+    def __init__(self, pool: ThreadPoolExecutor, scorer: SpeakingScorer):
+        self.pool, self.scorer, self.waiting = pool, scorer, deque()
+
+    def submit(self, crops: np.ndarray, features: np.ndarray) -> Future:
+        while len(self.waiting) >= IN_FLIGHT:
+            self.waiting.popleft().result()
+        future = self.pool.submit(self.scorer.score, crops, features)
+        self.waiting.append(future)
+        return future
+
+
+def _score_chunk(frames: TrackFrames, *, features: np.ndarray, audio_start: float, model: _Queued) -> None:
+    """Send the track's pending crops and their audio to the model."""
+    first = frames.first + frames.sent
     crops = np.stack(frames.crops)
-    frames.crops = []
+    frames.crops, frames.sent = [], frames.sent + len(crops)
     if len(crops) > 1:
         frames.motion.append(float(np.abs(np.diff(crops.astype(np.int16), axis=0)).mean()))
     row = round((first / FPS - audio_start) * 100)
     rows = np.arange(row, row + 4 * len(crops)).clip(0, len(features) - 1)
-    frames.scores.append(scorer.score(crops, features[rows]))
+    frames.scores.append(model.submit(crops, features[rows]))
 
 
 def _smooth(scores: np.ndarray) -> np.ndarray:
