@@ -22,7 +22,8 @@ def api_routes(client) -> list[tuple[str, str]]:
 
 
 def fill(path: str, job_id: str, upload_id: str) -> str:
-    return path.replace("{job_id}", job_id).replace("{upload_id}", upload_id).replace("{name}", "jfk.srt")
+    return (path.replace("{job_id}", job_id).replace("{upload_id}", upload_id).replace("{name}", "jfk.srt")
+            .replace("{number}", "0"))
 
 
 def test_every_route_but_health_needs_a_token(embedded, alice, finished_job, jfk_upload):
@@ -47,7 +48,9 @@ def test_every_job_and_upload_route_hides_other_owners_resources(alice, bob, fin
     assert len(routes) >= 9
     for method, path in routes:
         response = bob.request(method, fill(path, finished_job["id"], jfk_upload),
-                               json={"names": {"SPEAKER_00": "Eve"}} if method == "PATCH" else None)
+                               json={"names": {"SPEAKER_00": "Eve"}} if method == "PATCH" else
+                               {"base_revision": 0, "operations": [{"op": "merge", "segment": 0}]} if path.endswith("/edits")
+                               else None)
         assert response.status_code == 404 and response.json()["error"] == "not_found", (method, path, response.text)
     stolen = bob.post("/jobs", json={"upload_id": jfk_upload, "options": {"diarize": False}})
     assert stolen.status_code == 404
