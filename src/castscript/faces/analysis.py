@@ -1,6 +1,8 @@
 """What face analysis produces: tracks of boxes over time, the people they cluster into, and the face <-> speaker map.
 
-``FaceAnalysis.to_dict()`` is what ``Document.faces`` holds (compact: a box is ``[time, x, y, w, h]`` in video pixels).
+``FaceAnalysis.to_dict()`` is what ``Document.faces`` holds (compact: a box is ``[time, x, y, w, h]`` in video pixels,
+then its speaking score when speaker detection ran); ``mapping`` says how each speaker was matched (``method``
+"speaking" or "co-occurrence") with its evidence, ``speaking_evidence`` the evidence of every pair judged.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@ own place, left to right; the upper square of the photo, where a portrait's face
 
 from __future__ import annotations
 
+import json
 import subprocess
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..document import SpeakerTurn
@@ -138,8 +139,8 @@ def with_narrator(clip: Path, voice: Path, output: Path, seconds: float = 8.0) -
 
 def composition(kind: str, media: Path, folder: Path) -> Composition:
     """One of the test compositions of the shared talking heads (``media``: the shared media folder), made once in
-    ``folder``: "side-by-side" (d10 left, d6 right), "cut" (d10, then d6), "narrator" (d14, which does not speak,
-    under a LibriSpeech reader)."""
+    ``folder`` (its turns kept beside it): "side-by-side" (d10 left, d6 right), "cut" (d10, then d6), "narrator"
+    (d14, who does not speak, under a LibriSpeech reader)."""
     heads = media / "talking-heads"
     makers = {
         "side-by-side": lambda out: side_by_side(heads / "d10.mp4", heads / "d6.mp4", out),
@@ -148,9 +149,10 @@ def composition(kind: str, media: Path, folder: Path) -> Composition:
             heads / "d14.mp4", sorted((media / "librispeech-test-other" / "1688").glob("*.flac"))[0], out),
     }
     output = Path(folder) / f"{kind}.mp4"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if output.exists():
-        made = makers[kind](output.with_name(f"again-{output.name}"))
-        made.video.unlink()
-        return Composition(output, made.turns, made.duration)
-    return makers[kind](output)
+    notes = output.with_suffix(".json")
+    if not (output.exists() and notes.exists()):
+        output.parent.mkdir(parents=True, exist_ok=True)
+        made = makers[kind](output)
+        notes.write_text(json.dumps({"turns": [asdict(t) for t in made.turns], "duration": made.duration}))
+    data = json.loads(notes.read_text())
+    return Composition(output, [SpeakerTurn(**t) for t in data["turns"]], data["duration"])
