@@ -12,7 +12,7 @@ import pytest
 from castscript.cache import StageCache
 from castscript.document import Document, MediaInfo, Speaker, SpeakerTurn
 from castscript.faces import (
-    FaceAnalysis, FaceBox, FaceOptions, FaceTrack, analyse_faces, attach_faces, cached_face_analysis, match_speakers,
+    FaceAnalysis, FaceBox, FaceTrack, analyse_faces, attach_faces, cached_face_analysis, match_speakers,
 )
 from castscript.faces.cluster import cluster_tracks
 from castscript.faces.models import FaceModels

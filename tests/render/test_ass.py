@@ -1,17 +1,13 @@
-"""The styled ASS subtitles: per-speaker styles, typewriter timing, translation after the line, placement by face."""
+"""The styled ASS subtitles: per-speaker colours, typewriter timing, the translation in place of the sentence."""
 
 from __future__ import annotations
 
 import re
-
-import pytest
 from dataclasses import replace
 
-from castscript.document import SpeakerTurn
-from castscript.faces import FaceAnalysis
-from castscript.render import AssOptions, build_ass
-from castscript.render.layout import em_width
 from castscript.core.palette import speaker_rgb
+from castscript.document import SpeakerTurn
+from castscript.render import AssOptions, build_ass
 
 SIZE = (640, 360)
 KARAOKE = re.compile(r"\{[^}]*\\ko(\d+)[^}]*\}([^{]*)")
@@ -117,3 +113,10 @@ def test_a_sentence_split_over_two_segments_turns_into_one_translation(clip_docu
     assert translated and translated[0].start / 1000 >= 3.9, "the translation comes when the sentence is complete"
     assert " ".join(plain(translated[-1].text).split()[1:]) == "Bom dia, meus caros amigos do estúdio."
     assert not [e for e in subs if e.end <= 3900 and "Bom dia" in plain(e.text)], "no half sentence translated"
+
+
+def test_classic_style_splits_long_speech_into_cues_of_two_lines(clip_document, spoken_segment):
+    text = " ".join(["Sentences keep going long"] * 12) + "."
+    subs = build_ass(replace(clip_document, segments=[spoken_segment(SpeakerTurn(2.0, 16.0, "Ben"), text)]),
+                     AssOptions(style="classic"), SIZE)
+    assert len(subs) >= 3 and all(len(plain(e.text).splitlines()) <= 2 for e in subs)

@@ -12,7 +12,7 @@ import numpy as np
 import pysubs2
 import pytest
 
-from castscript.document import Document, MediaInfo, SpeakerTurn
+from castscript.document import Document, SpeakerTurn
 from castscript.errors import NoAudioStream
 from castscript.faces import FaceAnalysis, FaceBox, FaceMatch, FaceTrack
 from castscript.media import probe

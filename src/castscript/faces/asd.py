@@ -18,7 +18,6 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
-import av
 import numpy as np
 
 from .. import models

@@ -23,7 +23,7 @@ import pysubs2
 from ..core.palette import speaker_rgb
 from ..document import Document, Segment, Word
 from ..faces import FaceAnalysis
-from ..subtitles import Cue, CueRules, build_cues, profile
+from ..subtitles import Cue, CueRules, build_cues, profile, wrap_lines
 from ..subtitles.cues import join_words
 from ..translation.sentences import sentence_units
 from .layout import LINE_HEIGHT, Placement, Rect, em_width, place_live, wrap
