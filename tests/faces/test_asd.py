@@ -84,3 +84,11 @@ def test_the_model_is_registered_and_fetching_it_without_a_source_is_a_clear_err
     monkeypatch.delenv("CASTSCRIPT_MODEL_MIRROR", raising=False)
     with pytest.raises(ModelNotFound, match="no public download"):
         models.fetch("light-asd", tmp_path)
+
+
+def test_video_at_30_fps_is_resampled_to_the_models_25(media):
+    from castscript.faces.asd import _grid_frames
+
+    clip = media / "talking-heads/d12.mp4"  # 30 fps, 7.32 s
+    indices = [index for index, _ in _grid_frames(clip, 10_000, set(range(0, 10_000, 5)))]
+    assert indices == list(range(0, indices[-1] + 1, 5)) and abs(indices[-1] / 25 - 7.3) < 0.1

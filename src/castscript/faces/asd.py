@@ -11,6 +11,7 @@ and video are aligned by the streams' start times.
 from __future__ import annotations
 
 import logging
+import math
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -212,24 +213,31 @@ def _audio_start(path: str | Path) -> float:
 
 
 def _grid_frames(path: str | Path, last: int, wanted: set[int]) -> Iterator[tuple[int, np.ndarray]]:
-    """(grid index, grey frame) for the wanted indices of the 25 fps grid: the decoded frame nearest each grid time."""
+    """(grid index, grey frame) for the wanted indices of the 25 fps grid up to ``last``: the decoded frame nearest
+    each grid time, until the video ends."""
     with open_container(path) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        index, previous = 0, None
+        index, previous, step = 0, None, 1.0 / FPS
         for frame in container.decode(stream):
             if frame.time is None:
                 continue
             if previous is not None:
-                midpoint = (previous.time + frame.time) / 2
-                while index <= last and index / FPS < midpoint:
-                    if index in wanted:
-                        yield index, previous.to_ndarray(format="gray")
-                    index += 1
+                step = frame.time - previous.time
+                yield from _until(previous, (previous.time + frame.time) / 2, index, last, wanted)
+                index = max(index, min(last + 1, math.ceil((previous.time + frame.time) / 2 * FPS - 1e-9)))
             if index > last:
                 return
             previous = frame
-        while previous is not None and index <= last:
-            if index in wanted:
-                yield index, previous.to_ndarray(format="gray")
-            index += 1
+        if previous is not None:
+            yield from _until(previous, previous.time + step / 2, index, last, wanted)
+
+
+def _until(frame, end: float, index: int, last: int, wanted: set[int]) -> Iterator[tuple[int, np.ndarray]]:
+    """``frame`` (grey) for each wanted grid index from ``index`` whose time is before ``end``."""
+    grey = None
+    while index <= last and index / FPS < end:
+        if index in wanted:
+            grey = frame.to_ndarray(format="gray") if grey is None else grey
+            yield index, grey
+        index += 1
