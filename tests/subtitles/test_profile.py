@@ -240,3 +240,33 @@ def test_bilingual_cues_show_each_original_word_once_above_its_translation():
     originals = [line for b, p in zip(both, plain) for line in b.lines[:len(b.lines) - len(p.lines)]]
     assert " ".join(originals).split() == MONOLOGUE[:200].split()
     assert all(b.lines[-len(p.lines):] == p.lines for b, p in zip(both, plain))
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--start-timecode", "1:00"], "is not HH:MM:SS:FF"),
+    (["--start-timecode", "01:00:00:25", "--fps", "25"], "out of range"),
+    (["--fps", "0"], "--fps must be between"),
+    (["--subtitle-profile", "bbc", "--min-cue-duration", "8"], "min-cue-duration"),
+])
+def test_run_refuses_bad_subtitle_options_before_decoding(flags, message):
+    from castscript.cli import build_parser
+    from castscript.cli.run import options_from_args
+
+    args = build_parser().parse_args(["run", "missing.wav", *flags])
+    with pytest.raises(InvalidOption, match=message):
+        options_from_args(args)
+
+
+def test_run_and_api_take_the_profile_and_timecode():
+    from castscript.cli import build_parser
+    from castscript.cli.run import options_from_args
+    from castscript.service.schemas import JobOptions
+
+    args = build_parser().parse_args(["run", "x.wav", "--subtitle-profile", "bbc", "--max-cps", "15", "--fps", "25",
+                                      "--start-timecode", "10:00:00:00", "--speaker-labels"])
+    output = options_from_args(args).output
+    assert (output.rules.name, output.rules.max_chars_per_line, output.rules.max_chars_per_second) == ("bbc", 37, 15)
+    assert output.rules.fps == 25 and output.start_timecode == "10:00:00:00" and output.speaker_labels
+    job = JobOptions(subtitle_profile="bbc", max_cps=15, fps=25, start_timecode="10:00:00:00", speaker_labels=True)
+    assert job.to_pipeline_options().output == output
+    assert JobOptions.from_pipeline_options(options_from_args(args)) == job
