@@ -103,7 +103,10 @@ def test_german_part_to_english_with_whisper(media, tmp_path):
     assert "Software" in " ".join(s.text for s in german)
 
 
-def test_whisper_translates_only_into_english(media, tmp_path, caplog):
-    document = run(media / "faster-whisper/jfk.flac", tmp_path, "pt", translator="whisper")
-    assert "only into English" in caplog.text
-    assert document.translation_languages == [] and (tmp_path / "jfk.srt").is_file()
+def test_whisper_translates_only_into_english(media, tmp_path):
+    """Refused before any transcription (exit 2), nothing written."""
+    from castscript.errors import InvalidOption
+
+    with pytest.raises(InvalidOption, match="into English only"):
+        run(media / "faster-whisper/jfk.flac", tmp_path, "pt", translator="whisper")
+    assert list(tmp_path.iterdir()) == []
