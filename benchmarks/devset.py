@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,9 @@ LIBRISPEECH = MEDIA / "librispeech-test-other"
 DEFAULT_OUT = Path.home() / ".cache" / "castscript" / "devset"
 TEST_ONLY_VOICES = ("367", "533", "2609", "3005")
 """Two women and two men heard only in the test half."""
-VERSION = 1
+VERSION = 2
+PAUSE = 0.5
+"""A speaker's pauses shorter than this stay inside the reference turn (within a phrase and between phrases)."""
 FRAME = 0.01
 """Seconds per energy frame."""
 
@@ -232,7 +234,7 @@ class ConversationBuilder:
             if left and speaker != previous and rng.random() < 0.15:
                 minor_turns[speaker] -= 1
                 return speaker, "backchannel" if rng.random() < 0.4 else "short"
-        choices = [i for i, s in enumerate(cast) if s != previous and weights[i] > 0]
+        choices = [i for i, s in enumerate(cast) if (s != previous or len(cast) == 1) and weights[i] > 0]
         p = weights[choices] / weights[choices].sum()
         speaker = cast[choices[int(rng.choice(len(choices), p=p))]]
         kinds = [k[0] for k in TURN_KINDS]
@@ -258,12 +260,12 @@ class ConversationBuilder:
         return Conversation(uri, cast, genders, audio, merge_turns(turns), lines)
 
 
-def merge_turns(turns: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
-    """One speaker's touching or overlapping stretches merged (phrases placed back to back)."""
+def merge_turns(turns: list[tuple[float, float, str]], gap: float = 0.05) -> list[tuple[float, float, str]]:
+    """One speaker's stretches merged where they overlap or pause less than ``gap`` seconds."""
     out: list[tuple[float, float, str]] = []
     for speaker in sorted({t[2] for t in turns}):
         for start, end, _ in sorted(t for t in turns if t[2] == speaker):
-            if out and out[-1][2] == speaker and start - out[-1][1] < 0.05:
+            if out and out[-1][2] == speaker and start - out[-1][1] < gap:
                 out[-1] = (out[-1][0], max(out[-1][1], end), speaker)
             else:
                 out.append((start, end, speaker))
@@ -303,25 +305,35 @@ def pick_cast(plan: Plan, genders: dict[str, str], rng: np.random.Generator) -> 
     return [str(v) for v in rng.choice(voices, size=plan.speakers, replace=False)]
 
 
-def conversations(half: str, files: int, seed: int = 18, root: Path = LIBRISPEECH, max_tries: int = 30):
-    """Yield the half's conversations (overlap within 5-20 %, minor speakers under 5 % of the speech)."""
-    pool = split_halves(utterances(root))[half]
-    audio = {u.id: load(u.path) for u in pool}
-    genders = {u.speaker: u.gender for u in pool}
-    by_speaker: dict[str, list[Phrase]] = {}
-    for u in pool:
-        by_speaker.setdefault(u.speaker, []).extend(phrases(u, audio[u.id]))
-    rng = np.random.default_rng([seed, 0 if half == "tuning" else 1])
-    for plan in plans(half, files, rng, len(genders)):
-        cast = pick_cast(plan, genders, rng)
-        rate = plan.overlap_rate
+class Library:
+    """One half's utterances cut into phrases, by speaker."""
+
+    def __init__(self, half: str, root: Path = LIBRISPEECH):
+        pool = split_halves(utterances(root))[half]
+        self.audio = {u.id: load(u.path) for u in pool}
+        self.genders = {u.speaker: u.gender for u in pool}
+        self.phrases: dict[str, list[Phrase]] = {}
+        for u in pool:
+            self.phrases.setdefault(u.speaker, []).extend(phrases(u, self.audio[u.id]))
+
+    def conversation(self, uri: str, cast: list[str], minutes: float, seed: int, rate: float = 0.4, max_tries: int = 30) -> Conversation:
+        """A conversation of ``cast`` (overlap within 5-20 %, every speaker heard), reproducible from ``seed``."""
         for attempt in range(max_tries):
-            builder = ConversationBuilder({s: by_speaker[s] for s in cast}, audio, np.random.default_rng([seed, hash_uri(plan.uri), attempt]))
-            conversation = builder.build(plan.uri, cast, [genders[s] for s in cast], plan.minutes, rate)
-            if 0.05 <= conversation.overlap <= 0.20 and len({t[2] for t in conversation.turns}) == len(cast):
+            builder = ConversationBuilder({s: self.phrases[s] for s in cast}, self.audio, np.random.default_rng([seed, hash_uri(uri), attempt]))
+            conversation = builder.build(uri, cast, [self.genders[s] for s in cast], minutes, rate)
+            if len(cast) == 1 or 0.05 <= conversation.overlap <= 0.20 and len({t[2] for t in conversation.turns}) == len(cast):
                 break
             rate = min(0.8, rate * 1.25) if conversation.overlap < 0.05 else rate * 0.8
-        yield conversation
+        return conversation
+
+
+def conversations(half: str, files: int, seed: int = 18, root: Path = LIBRISPEECH):
+    """Yield the half's conversations (overlap within 5-20 %, minor speakers under 5 % of the speech)."""
+    library = Library(half, root)
+    rng = np.random.default_rng([seed, 0 if half == "tuning" else 1])
+    for plan in plans(half, files, rng, len(library.genders)):
+        cast = pick_cast(plan, library.genders, rng)
+        yield library.conversation(plan.uri, cast, plan.minutes, seed, plan.overlap_rate)
 
 
 def hash_uri(uri: str) -> int:
@@ -357,7 +369,7 @@ def write_half(out: Path, half: str, items: list[Conversation]) -> None:
     rttm, manifest = [], []
     for c in items:
         soundfile.write(folder / f"{c.uri}.wav", c.audio, SAMPLE_RATE, subtype="PCM_16")
-        rttm += [f"SPEAKER {c.uri} 1 {s:.3f} {e - s:.3f} <NA> <NA> {who} <NA> <NA>\n" for s, e, who in c.turns]
+        rttm += [f"SPEAKER {c.uri} 1 {s:.3f} {e - s:.3f} <NA> <NA> {who} <NA> <NA>\n" for s, e, who in merge_turns(c.turns, PAUSE)]
         speech = {s: sum(e - b for b, e, w in c.turns if w == s) for s in c.speakers}
         lines = [[start, end, who, [[p.utterance.id, p.start, p.end] for p in run]] for start, end, who, run in c.lines]
         manifest.append({"uri": c.uri, "speakers": c.speakers, "genders": c.genders, "seconds": round(len(c.audio) / SAMPLE_RATE, 1),

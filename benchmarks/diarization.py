@@ -1,68 +1,262 @@
-"""Diarization benchmark: DER on the shared real recordings, speed (x real time) and extra memory on a long input.
+"""Diarization benchmark: castscript beside sherpa-onnx's offline diarizer (the same two ONNX models) on the dev set.
 
-    CASTSCRIPT_MODELS=../shared/models CASTSCRIPT_MEDIA=../shared/media python benchmarks/diarization.py [--minutes 60]
+    CASTSCRIPT_MODELS=../shared/models CASTSCRIPT_MEDIA=../shared/media nice -n 5 python benchmarks/diarization.py \
+        [--devset ~/.cache/castscript/devset] [--half test] [--minutes 10]
 
-DER uses the issue's settings: collar 0.5 s total (+/-0.25 s), overlapped speech scored, the AMI UEM. The long input
-is the shared recordings and synthetic conversations repeated to the requested length (a few speakers over and over,
-as in a long meeting); speed is diarization alone on 16 kHz audio already in memory, with --threads onnxruntime
-threads; memory is the peak resident size above the size before diarization (the audio itself not counted).
+The dev set (benchmarks/devset.py, built on first use) has a tuning half (simulated conversations of 6 voices,
+AMI trn01-05) and a test half (other utterances of those voices and 4 voices never heard in tuning, sample.wav).
+Per half and system: DER at collar 0.5 s and 0 (overlapped speech scored; AMI with its UEM), JER, speaker count
+exact / within one, and speed (x real time, wall clock). sherpa-onnx (``pip install castscript[bench]``) runs with
+its default clustering threshold (0.5), once free and once told the true count. The peer is slow (its segmentation
+steps 1 s), so its turns and times are kept per file and configuration under DEVSET/peer (sherpa-onnx's version
+and the model files in the key); castscript is run afresh every time. --minutes also times castscript alone on a
+long input (speed and extra memory).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
+import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import psutil
+from pyannote.core import Annotation, Timeline
+from pyannote.metrics.diarization import JaccardErrorRate
 
-from castscript.diarization import DiarizationOptions, Diarizer
-from castscript.evaluation import DerScore, DerSettings, annotation, load_rttm, load_uem, score_der
-from castscript.media import SAMPLE_RATE, decode_audio
-from castscript.synthetic import ANNA, BEN, CARL, Line, dialogue
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import devset  # noqa: E402
 
-MEDIA = Path(os.environ.get("CASTSCRIPT_MEDIA", Path(__file__).resolve().parents[2] / "shared" / "media"))
+from castscript.attribution import AttributionOptions, attribute, fragment_cues  # noqa: E402
+from castscript.diarization import DiarizationOptions, DiarizationResult, Diarizer  # noqa: E402
+from castscript.document import Segment, SpeakerTurn, Word  # noqa: E402
+from castscript.evaluation import (  # noqa: E402
+    DerScore, DerSettings, WordErrors, annotation, cp_word_errors, load_rttm, load_uem, score_der, speaker_texts,
+)
+from castscript.media import SAMPLE_RATE, decode_audio  # noqa: E402
+
+MEDIA = devset.MEDIA
+MODELS = Path(os.environ.get("CASTSCRIPT_MODELS", MEDIA.parent / "models"))
+SEGMENTATION = MODELS / "pyannote-segmentation-3.0" / "model.onnx"
+EMBEDDING = MODELS / "campplus-zh-en-common" / "model.onnx"
 AMI = [f"trn0{i}" for i in range(1, 6)]
-CONVERSATION = [
-    Line(ANNA, "Welcome back. Today we are planning the spring festival in the park."),
-    Line(BEN, "I spoke with the city council about the permit yesterday afternoon."),
-    Line(CARL, "Did they approve it, or do we need to send more documents?"),
-    Line(BEN, "They approved it, but we must finish by ten in the evening."),
-    Line(ANNA, "That is fine. Carl, can you handle the music and the stage?"),
-    Line(CARL, "Yes, I already have two bands interested, and a friend with a sound system."),
-]
 
 
-def der_table(diarizer: Diarizer) -> None:
-    settings = DerSettings()
-    print(f"DER ({settings.describe()})")
-    sample = MEDIA / "pyannote-sample"
-    files = [("sample", sample / "sample.wav", sample / "sample.rttm", None)]
-    ami = MEDIA / "ami-train"
-    files += [(uri, ami / f"{uri}.wav", ami / "debug.train.rttm", ami / "debug.train.uem") for uri in AMI]
-    total = DerScore()
-    for uri, wav, rttm, uem in files:
-        reference = load_rttm(rttm)[uri]
-        result = diarizer(decode_audio(wav))
-        score = score_der(reference, annotation(result.turns, uri), settings, load_uem(uem)[uri] if uem else None)
-        parts = score.percentages()
-        print(f"  {uri:<8} speakers ref {len(reference.labels())} found {len(result.labels)}  DER {parts['DER']:6.2f} %"
-              f"  (missed {parts['missed']:.2f}, false alarm {parts['false alarm']:.2f}, confusion {parts['confusion']:.2f})")
-        if uri in AMI:
-            total = total + score
-    print(f"  AMI trn01-05 total DER {100 * total.der:.2f} % of {total.total:.1f} s reference speech")
+@dataclass(frozen=True)
+class Item:
+    uri: str
+    audio: Path
+    reference: Annotation
+    uem: Timeline | None = None
 
 
-def long_input(minutes: float) -> np.ndarray:
-    synthetic, _ = dialogue(CONVERSATION)
-    pieces = [decode_audio(MEDIA / "pyannote-sample/sample.wav"), synthetic]
-    pieces += [decode_audio(MEDIA / f"ami-train/{uri}.wav") for uri in AMI]
-    unit = np.concatenate(pieces)
-    repeats = int(np.ceil(minutes * 60 * SAMPLE_RATE / len(unit)))
-    return np.tile(unit, repeats)[: int(minutes * 60 * SAMPLE_RATE)]
+def items(root: Path, half: str) -> list[Item]:
+    """The half's simulated conversations, then its real recordings (AMI for tuning, sample.wav for test)."""
+    references = load_rttm(root / half / f"{half}.rttm")
+    out = [Item(uri, root / half / f"{uri}.wav", ref) for uri, ref in sorted(references.items())]
+    if half == "tuning":
+        ami = MEDIA / "ami-train"
+        refs, uems = load_rttm(ami / "debug.train.rttm"), load_uem(ami / "debug.train.uem")
+        out += [Item(uri, ami / f"{uri}.wav", refs[uri], uems[uri]) for uri in AMI]
+    else:
+        sample = MEDIA / "pyannote-sample"
+        out.append(Item("sample", sample / "sample.wav", load_rttm(sample / "sample.rttm")["sample"]))
+    return out
+
+
+@dataclass
+class Run:
+    """One system's output on one file."""
+
+    turns: list[SpeakerTurn]
+    seconds: float
+
+
+@dataclass
+class Tally:
+    """One system's figures over a half."""
+
+    der: dict[float, DerScore] = field(default_factory=lambda: {0.5: DerScore(), 0.0: DerScore()})
+    jer: list[float] = field(default_factory=list)
+    exact: int = 0
+    within_one: int = 0
+    files: int = 0
+    audio_seconds: float = 0.0
+    run_seconds: float = 0.0
+
+    def add(self, item: Item, run: Run, duration: float) -> tuple[float, float, int]:
+        hypothesis = annotation(run.turns, item.uri)
+        for collar in self.der:
+            self.der[collar] = self.der[collar] + score_der(item.reference, hypothesis, DerSettings(collar=collar), item.uem)
+        jer = JaccardErrorRate(collar=0.0, skip_overlap=False)
+        self.jer.append(jer(item.reference, hypothesis, uem=item.uem) if item.uem else jer(item.reference, hypothesis))
+        found, truth = len({t.speaker for t in run.turns}), len(item.reference.labels())
+        self.exact += found == truth
+        self.within_one += abs(found - truth) <= 1
+        self.files += 1
+        self.audio_seconds += duration
+        self.run_seconds += run.seconds
+        one = score_der(item.reference, hypothesis, DerSettings(collar=0.5), item.uem).der
+        return 100 * one, self.jer[-1] * 100, found
+
+    def row(self, name: str) -> str:
+        return (f"  {name:<22} DER c0.5 {100 * self.der[0.5].der:6.2f} %  c0 {100 * self.der[0.0].der:6.2f} %  "
+                f"JER {100 * np.mean(self.jer):6.2f} %  count exact {self.exact}/{self.files} "
+                f"({100 * self.exact / self.files:.0f} %), within one {100 * self.within_one / self.files:.0f} %  "
+                f"{self.audio_seconds / max(self.run_seconds, 1e-9):6.1f}x real time")
+
+
+NO_SMOOTHING = AttributionOptions(snap_seconds=0.0, short_words=0, short_seconds=0.0)
+
+
+@dataclass
+class Attribution:
+    """Speaker-attributed WER and fragment cues over a half, with and without smoothing."""
+
+    cpwer: dict[str, WordErrors] = field(default_factory=lambda: {"smoothed": WordErrors(0, 0), "raw": WordErrors(0, 0)})
+    fragments: dict[str, int] = field(default_factory=lambda: {"smoothed": 0, "raw": 0})
+
+    def add(self, words: list[tuple[float, float, str, str]], result: DiarizationResult) -> None:
+        """``words``: the reference (start, end, text, speaker) in time order, standing in for ASR output."""
+        reference = speaker_texts([(who, text) for _, _, text, who in words])
+        for name, options in (("smoothed", AttributionOptions()), ("raw", NO_SMOOTHING)):
+            original = asr_like_segments(words)
+            segments = attribute(list(original), result.exclusive, result.turns, options)
+            hypothesis = speaker_texts([(s.speaker, s.text) for s in segments])
+            self.cpwer[name] = self.cpwer[name] + cp_word_errors(reference, hypothesis)
+            self.fragments[name] += fragment_cues(original)
+
+    def row(self) -> str:
+        return "  ".join(f"{name}: cpWER {100 * self.cpwer[name].rate:.2f} %, fragment cues {self.fragments[name]}" for name in self.cpwer)
+
+
+def asr_like_segments(words: list[tuple[float, float, str, str]]) -> list[Segment]:
+    """Words grouped as an ASR would, blind to speakers: a new segment after a sentence end or a 0.8 s pause, or at 10 s."""
+    segments: list[list[Word]] = []
+    for start, end, text, _ in words:
+        last = segments[-1][-1] if segments else None
+        if last is None or start - last.end >= 0.8 or last.text.endswith((".", "?", "!")) or end - segments[-1][0].start > 10:
+            segments.append([])
+        segments[-1].append(Word(start, end, text))
+    return [Segment(w[0].start, w[-1].end, " ".join(x.text for x in w), w) for w in segments]
+
+
+def reference_words(root: Path, half: str) -> dict[str, list[tuple[float, float, str, str]]]:
+    """Per simulated file: every placed word (start, end, text, speaker) on the conversation's timeline."""
+    transcripts = json.loads((root / "transcripts.json").read_text())
+    out: dict[str, list] = {}
+    for conversation in json.loads((root / half / "manifest.json").read_text()):
+        words = []
+        for start, _, who, run in conversation["lines"]:
+            at = start
+            for uid, begin, end in run:
+                words += [(at + s - begin, at + e - begin, w, who) for s, e, w in transcripts[uid] if begin <= (s + e) / 2 < end]
+                at += end - begin
+        out[conversation["uri"]] = sorted(words)
+    return out
+
+
+def sample_attribution(path: Path, result: DiarizationResult) -> str:
+    """cpWER against sample.stm and fragment cues of faster-whisper base's segments attributed to ``result``."""
+    from faster_whisper import WhisperModel
+
+    from castscript.evaluation import load_stm
+
+    model = WhisperModel(str(MODELS / "faster-whisper-base"), device="cpu", compute_type="int8", cpu_threads=2)
+    raw, _ = model.transcribe(str(path), language="en", beam_size=5, word_timestamps=True)
+    segments = [Segment(s.start, s.end, s.text.strip(), [Word(w.start, w.end, w.word.strip()) for w in s.words]) for s in raw]
+    reference = speaker_texts([(line.speaker, line.text) for line in load_stm(path.with_suffix(".stm"))["sample"]])
+    out = []
+    for name, options in (("smoothed", AttributionOptions()), ("raw", NO_SMOOTHING)):
+        original = [Segment(s.start, s.end, s.text, [Word(w.start, w.end, w.text) for w in s.words]) for s in segments]
+        attributed = attribute(list(original), result.exclusive, result.turns, options)
+        errors = cp_word_errors(reference, speaker_texts([(s.speaker, s.text) for s in attributed]))
+        out.append(f"{name}: cpWER {100 * errors.rate:.2f} %, fragment cues {fragment_cues(original)}")
+    return "  ".join(out)
+
+
+class Peer:
+    """sherpa-onnx OfflineSpeakerDiarization with castscript's two model files, default threshold 0.5."""
+
+    def __init__(self, cache: Path, threads: int):
+        import sherpa_onnx
+
+        self.sherpa, self.threads = sherpa_onnx, threads
+        models = hashlib.sha256(SEGMENTATION.read_bytes() + EMBEDDING.read_bytes()).hexdigest()[:12]
+        self.cache = cache / f"sherpa-{getattr(sherpa_onnx, '__version__', 'x')}-{models}"
+        self.cache.mkdir(parents=True, exist_ok=True)
+
+    def _diarizer(self, num_clusters: int):
+        so = self.sherpa
+        config = so.OfflineSpeakerDiarizationConfig(
+            segmentation=so.OfflineSpeakerSegmentationModelConfig(
+                pyannote=so.OfflineSpeakerSegmentationPyannoteModelConfig(model=str(SEGMENTATION)), num_threads=self.threads
+            ),
+            embedding=so.SpeakerEmbeddingExtractorConfig(model=str(EMBEDDING), num_threads=self.threads),
+            clustering=so.FastClusteringConfig(num_clusters=num_clusters),
+        )
+        return so.OfflineSpeakerDiarization(config)
+
+    def __call__(self, item: Item, audio: np.ndarray, num_clusters: int = -1) -> Run:
+        path = self.cache / f"{item.uri}-{'free' if num_clusters < 0 else 'told'}.json"
+        key = hashlib.sha256(audio.tobytes()).hexdigest()[:16] + f"-{num_clusters}"
+        if path.exists() and (cached := json.loads(path.read_text()))["key"] == key:
+            return Run([SpeakerTurn(*t) for t in cached["turns"]], cached["seconds"])
+        diarizer = self._diarizer(num_clusters)
+        start = time.perf_counter()
+        result = diarizer.process(audio).sort_by_start_time()
+        seconds = time.perf_counter() - start
+        turns = [SpeakerTurn(round(s.start, 3), round(s.end, 3), f"S{s.speaker}") for s in result]
+        path.write_text(json.dumps({"key": key, "seconds": seconds, "turns": [[t.start, t.end, t.speaker] for t in turns]}))
+        return Run(turns, seconds)
+
+
+def compare(root: Path, half: str, threads: int, peer: Peer | None, verbose: bool) -> tuple[dict[str, Tally], Attribution]:
+    """Every system on every file of the half, and castscript's attribution of the reference words; per-file lines
+    when ``verbose``."""
+    systems: dict[str, Tally] = {"castscript": Tally()}
+    if peer:
+        systems |= {"sherpa-onnx": Tally(), "sherpa-onnx, true count": Tally()}
+    diarizer = Diarizer(DiarizationOptions(threads=threads))
+    words, attribution = reference_words(root, half), Attribution()
+    for item in items(root, half):
+        audio = decode_audio(item.audio)
+        duration = len(audio) / SAMPLE_RATE
+        start = time.perf_counter()
+        result = diarizer(audio)
+        runs = {"castscript": Run(result.turns, time.perf_counter() - start)}
+        if item.uri in words:
+            attribution.add(words[item.uri], result)
+        elif item.uri == "sample":
+            print(f"  sample.wav with faster-whisper base words: {sample_attribution(item.audio, result)}")
+        if peer:
+            runs["sherpa-onnx"] = peer(item, audio)
+            runs["sherpa-onnx, true count"] = peer(item, audio, len(item.reference.labels()))
+        line = [f"{item.uri:<9} ref {len(item.reference.labels())}"]
+        for name, run in runs.items():
+            der, jer, found = systems[name].add(item, run, duration)
+            line.append(f"{name.split(',')[0][:10]}{'*' if ',' in name else ''} {found} {der:5.1f}")
+        if verbose:
+            print("   ", "  ".join(line), flush=True)
+    return systems, attribution
+
+
+def report(half: str, systems: dict[str, Tally], attribution: Attribution) -> None:
+    print(f"{half} half ({systems['castscript'].files} files, {systems['castscript'].audio_seconds / 60:.1f} min)")
+    for name, tally in systems.items():
+        print(tally.row(name))
+    print(f"  castscript attribution of the reference words (simulated files): {attribution.row()}")
+    if "sherpa-onnx" in systems:
+        ours, peer = systems["castscript"], systems["sherpa-onnx"]
+        print(f"  ratio to sherpa-onnx: DER c0.5 {ours.der[0.5].der / max(peer.der[0.5].der, 1e-9):.2f}x (target <= 0.80), "
+              f"c0 {ours.der[0.0].der / max(peer.der[0.0].der, 1e-9):.2f}x (target <= 0.85); count exact "
+              f"{100 * ours.exact / ours.files:.0f} % (>= 75), within one {100 * ours.within_one / ours.files:.0f} % (>= 95)")
 
 
 class PeakMemory:
@@ -94,14 +288,16 @@ class PeakMemory:
         return (self.peak - self.baseline) / 2**20
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=60.0, help="length of the long input")
-    parser.add_argument("--threads", type=int, default=2, help="onnxruntime threads")
-    args = parser.parse_args()
-    diarizer = Diarizer(DiarizationOptions(threads=args.threads))
-    der_table(diarizer)
-    audio = long_input(args.minutes)
+def long_input(root: Path, minutes: float) -> np.ndarray:
+    """The test half's conversations one after another, repeated to ``minutes``."""
+    unit = np.concatenate([decode_audio(item.audio) for item in items(root, "test")])
+    repeats = int(np.ceil(minutes * 60 * SAMPLE_RATE / len(unit)))
+    return np.tile(unit, repeats)[: int(minutes * 60 * SAMPLE_RATE)]
+
+
+def speed(root: Path, minutes: float, threads: int) -> None:
+    diarizer = Diarizer(DiarizationOptions(threads=threads))
+    audio = long_input(root, minutes)
     with PeakMemory() as memory:
         cpu_before, start = memory.process.cpu_times(), time.perf_counter()
         result = diarizer(audio)
@@ -109,11 +305,28 @@ def main() -> None:
     seconds = len(audio) / SAMPLE_RATE
     cpu = cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system
     print(f"speed: {seconds / 60:.0f} min of audio in {elapsed:.1f} s = {seconds / elapsed:.1f}x real time "
-          f"({args.threads} threads, {psutil.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}); "
+          f"({threads} threads, {psutil.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}); "
           f"{len(result.labels)} speakers, {len(result.turns)} turns")
-    print(f"  CPU time {cpu:.1f} s: {seconds / (cpu / args.threads):.1f}x real time on {args.threads} otherwise idle cores")
+    print(f"  CPU time {cpu:.1f} s: {seconds / (cpu / threads):.1f}x real time on {threads} otherwise idle cores")
     print(f"memory: {memory.extra_mb:.0f} MB above the {memory.baseline / 2**20:.0f} MB before diarization "
           f"(the audio is {audio.nbytes / 2**20:.0f} MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devset", type=Path, default=devset.DEFAULT_OUT)
+    parser.add_argument("--half", choices=["tuning", "test", "both"], default="both")
+    parser.add_argument("--threads", type=int, default=2, help="onnxruntime threads (both systems)")
+    parser.add_argument("--no-peer", action="store_true", help="castscript only")
+    parser.add_argument("--minutes", type=float, default=0.0, help="also time castscript on a long input this long")
+    parser.add_argument("--quiet", action="store_true", help="no per-file lines")
+    args = parser.parse_args()
+    devset.build(args.devset)
+    peer = None if args.no_peer else Peer(args.devset / "peer", args.threads)
+    for half in ("tuning", "test") if args.half == "both" else (args.half,):
+        report(half, *compare(args.devset, half, args.threads, peer, not args.quiet))
+    if args.minutes:
+        speed(args.devset, args.minutes, args.threads)
 
 
 if __name__ == "__main__":

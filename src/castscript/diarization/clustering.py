@@ -1,10 +1,11 @@
-"""Linking pieces of speech across windows into global speakers: spectral clustering with an eigengap count estimate.
+"""Linking pieces of speech across windows into global speakers.
 
-The count is the user's when given (exact, or within --min/--max). Otherwise it is the largest eigengap of the
-normalised Laplacian of the pruned cosine affinity, at least the number of voices the segmentation model heard in one
-window (the floor). With a floor of one (no window with two voices, as in a monologue), clusters whose centroids are
-still similar are merged, since the eigengap cannot say "one speaker". Plain cosine agglomerative clustering on raw
-embeddings was measured to fail on this data (DESIGN.md); spectral clustering does not.
+Two methods (``CLUSTERING_METHODS``). ``ahc``, the default: pyannote-3.1-style agglomerative clustering (centroid
+linkage of unit embeddings, cut at a distance threshold calibrated on the dev set's tuning half); clusters holding
+less clean speech than a minimum are not speakers of their own and join the nearest large cluster. ``spectral``:
+the eigengap of the normalised Laplacian of the pruned cosine affinity, then k-means. Either way the count is the
+user's when given (exact, or within --min/--max), and at least the number of voices the segmentation model heard in
+one window (the floor); two pieces heard at the same time in a window never go to one speaker (``assign_pieces``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans
 
+from ..core.errors import InvalidOption
 from .embedding import l2_normalise
 
 
@@ -37,8 +40,20 @@ class SpeakerCount:
         return low, high
 
 
+CLUSTERING_METHODS = ("ahc", "spectral")
+"""The first is the default."""
+
+
 @dataclass(frozen=True)
 class ClusteringOptions:
+    method: str = CLUSTERING_METHODS[0]
+    threshold: float = 0.75
+    """ahc: clusters closer than this (Euclidean distance between unit-length centroids) are one speaker."""
+    min_speaker_seconds: float = 3.0
+    """ahc: a cluster with less clean speech than this joins the nearest larger one (unless the count needs it);
+    summed over overlapping windows, so about twice the seconds heard."""
+    centre: bool = False
+    """Subtract the recording's mean embedding (then length-normalise) before clustering."""
     prune_fraction: float = 0.2
     """Each row of the affinity keeps this fraction of its strongest neighbours (at least ``min_neighbours``)."""
     min_neighbours: int = 6
@@ -46,15 +61,69 @@ class ClusteringOptions:
     """When no window has two voices and the user allows one speaker, clusters whose centroids are at least this
     cosine-similar are one speaker."""
 
+    def __post_init__(self) -> None:
+        if self.method not in CLUSTERING_METHODS:
+            raise InvalidOption(f"Unknown clustering method {self.method!r}.", hint=f"Choose one of: {', '.join(CLUSTERING_METHODS)}.")
+
 
 def cluster(
-    embeddings: np.ndarray, count: SpeakerCount, options: ClusteringOptions = ClusteringOptions(), floor: int = 1
+    embeddings: np.ndarray,
+    count: SpeakerCount,
+    options: ClusteringOptions = ClusteringOptions(),
+    floor: int = 1,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Cluster index (0..k-1) of each L2-normalised embedding, k within the count's bounds."""
+    """Cluster index (0..k-1) of each L2-normalised embedding, k within the count's bounds; ``weights`` are the
+    seconds of clean speech behind each embedding (ahc's minimum speaker size)."""
     items = len(embeddings)
     low, high = count.bounds(items, floor)
     if high <= 1:
         return np.zeros(items, dtype=int)
+    if options.centre:
+        embeddings = l2_normalise(embeddings - embeddings.mean(axis=0))
+    weights = np.ones(items) if weights is None else weights
+    if options.method == "ahc":
+        return agglomerative(embeddings, weights, low, high, options)
+    return spectral(embeddings, low, high, options)
+
+
+def agglomerative(embeddings: np.ndarray, weights: np.ndarray, low: int, high: int, options: ClusteringOptions) -> np.ndarray:
+    """Centroid-linkage clusters cut at the threshold; the large ones (enough speech) are the speakers, brought
+    within [low, high] by cutting the tree lower or keeping the largest; small ones join the nearest large one."""
+    tree = linkage(embeddings, method="centroid", metric="euclidean")
+    labels = fcluster(tree, options.threshold, criterion="distance") - 1
+    large = _large_clusters(labels, weights, options.min_speaker_seconds)
+    clusters = len(large)
+    while len(large) < low and clusters < len(embeddings):
+        clusters += 1
+        labels = fcluster(tree, clusters, criterion="maxclust") - 1
+        large = _large_clusters(labels, weights, options.min_speaker_seconds)
+    if len(large) < low:
+        large = _large_clusters(labels, weights, 0.0)
+    large = large[: max(1, min(len(large), high))]
+    return _join_small(embeddings, labels, large)
+
+
+def _large_clusters(labels: np.ndarray, weights: np.ndarray, least: float) -> list[int]:
+    """Clusters holding at least ``least`` seconds, the largest first."""
+    totals = np.bincount(labels, weights=weights)
+    order = np.argsort(-totals, kind="stable")
+    return [int(c) for c in order if totals[c] >= least and totals[c] > 0]
+
+
+def _join_small(embeddings: np.ndarray, labels: np.ndarray, large: list[int]) -> np.ndarray:
+    """Labels 0..len(large)-1: each other cluster joins the large cluster whose centroid is most similar to its own."""
+    centroids = l2_normalise(np.stack([embeddings[labels == c].mean(axis=0) for c in large]))
+    out = np.empty(len(labels), dtype=int)
+    for c in np.unique(labels):
+        members = labels == c
+        out[members] = large.index(c) if c in large else int(np.argmax(centroids @ embeddings[members].mean(axis=0)))
+    return out
+
+
+def spectral(embeddings: np.ndarray, low: int, high: int, options: ClusteringOptions) -> np.ndarray:
+    """Eigengap count (within [low, high]) and k-means in the spectral embedding."""
+    items = len(embeddings)
     spectral, eigenvalues = _spectral_embedding(embeddings, options, min(high + 1, items))
     k = low if low == high else _eigengap_count(eigenvalues, max(low, 2), min(high, items - 1))
     labels = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(l2_normalise(spectral[:, :k]))

@@ -17,7 +17,7 @@ from .reconstruction import FrameAccumulator, exclusive, fill_pauses, to_turns
 from .segmentation import FRAME_SHIFT, Segmenter
 
 ProgressCallback = Callable[[float], None]
-ENGINE_VERSION = 1
+ENGINE_VERSION = 2
 """Changes whenever the same options would give different turns (it keys cached results)."""
 CPU_SEGMENTATION_BATCH = 2
 """Windows per segmentation run on the CPU: larger batches grow onnxruntime's memory arena, not the speed."""
@@ -88,6 +88,15 @@ class _Window:
     activity: np.ndarray
 
 
+@dataclass
+class Analysis:
+    """What the models found in one recording; clustering it is cheap, so tuning can reuse it."""
+
+    duration: float
+    windows: list[_Window] = field(default_factory=list)
+    collection: PieceCollection = field(default_factory=PieceCollection)
+
+
 class Diarizer:
     """Loads both models once; call it on 16 kHz mono float32 audio."""
 
@@ -99,21 +108,25 @@ class Diarizer:
         self.pieces = PieceEmbedder(embedder, options.pieces)
 
     def __call__(self, audio: np.ndarray, progress: ProgressCallback | None = None) -> DiarizationResult:
-        total = self.segmenter.window_count(len(audio), self.options.step)
-        windows: list[_Window] = []
-        collection = PieceCollection()
-        for index, window in enumerate(self.segmenter.windows(audio, self.options.step)):
-            windows.append(_Window(window.first_frame, window.activity))
-            self.pieces.add_window(index, window, collection)
-            if progress:
-                progress(0.95 * (index + 1) / total)
-        result = self.combine(collection, windows, len(audio) / SAMPLE_RATE)
+        result = self.combine(self.analyse(audio, progress))
         if progress:
             progress(1.0)
         return result
 
-    def combine(self, collection: PieceCollection, windows: list[_Window], duration: float) -> DiarizationResult:
+    def analyse(self, audio: np.ndarray, progress: ProgressCallback | None = None) -> Analysis:
+        """The models' part: every window's local speakers and every piece's embedding (no clustering)."""
+        total = self.segmenter.window_count(len(audio), self.options.step)
+        analysis = Analysis(len(audio) / SAMPLE_RATE)
+        for index, window in enumerate(self.segmenter.windows(audio, self.options.step)):
+            analysis.windows.append(_Window(window.first_frame, window.activity))
+            self.pieces.add_window(index, window, analysis.collection)
+            if progress:
+                progress(0.95 * (index + 1) / total)
+        return analysis
+
+    def combine(self, analysis: Analysis) -> DiarizationResult:
         """Cluster the pieces of every window into speakers and rebuild the speakers' turns."""
+        collection, windows = analysis.collection, analysis.windows
         if not collection.pieces:
             return DiarizationResult()
         speaker_of_piece, centroids = self._cluster(collection, windows)
@@ -123,7 +136,7 @@ class Diarizer:
         for piece, speaker in zip(collection.pieces, speaker_of_piece):
             window = windows[piece.window]
             frames.add_speech(window.first_frame + piece.start, window.activity[piece.start : piece.end, piece.local], speaker)
-        return _result(frames, centroids, duration, self.options.min_pause)
+        return _result(frames, centroids, analysis.duration, self.options.min_pause)
 
     def _cluster(self, collection: PieceCollection, windows: list[_Window]) -> tuple[np.ndarray, np.ndarray]:
         """Global speaker of every piece, and the speakers' centroids."""
@@ -134,7 +147,7 @@ class Diarizer:
         if train.sum() < max(2, count.num or 0, count.min or 0):
             train[:] = True
         floor = max(_speakers_heard_together(w.activity, self.options.min_local_seconds) for w in windows)
-        labels = cluster(vectors[train], self.options.count, self.options.clustering, floor)
+        labels = cluster(vectors[train], count, self.options.clustering, floor, np.maximum(clean[train], FRAME_SHIFT))
         centroids = centroids_of(vectors[train], labels, np.maximum(clean[train], FRAME_SHIFT))
         similarity = vectors @ centroids.T
         speakers = np.empty(len(vectors), dtype=int)
