@@ -120,3 +120,10 @@ def test_classic_style_splits_long_speech_into_cues_of_two_lines(clip_document, 
     subs = build_ass(replace(clip_document, segments=[spoken_segment(SpeakerTurn(2.0, 16.0, "Ben"), text)]),
                      AssOptions(style="classic"), SIZE)
     assert len(subs) >= 3 and all(len(plain(e.text).splitlines()) <= 2 for e in subs)
+
+
+def test_a_translation_into_the_spoken_language_does_not_decode_into_itself(clip_document, spoken_segment):
+    same = [spoken_segment(SpeakerTurn(1.6, 3.0, "Anna"), "Bom dia a todos.", "Bom dia a todos.")]
+    events = build_ass(replace(clip_document, segments=same), AssOptions(language="pt"), SIZE).events
+    assert events and all(r"\ko" in e.text for e in events), "only the typed original, no scramble"
+    assert events[-1].end / 1000 >= 3.0 + 0.5

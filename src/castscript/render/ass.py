@@ -234,6 +234,8 @@ def _blocks(speaker: _Speaker, language: str | None, canvas: _Canvas, rules: Cue
             continue
         following = next((u[0].start for u in speaker.sentences[number + 1:] if any(s.words for s in u)), None)
         text = _translation(sentence, language)
+        if text.casefold().split() == join_words([w.text for w in words]).casefold().split():
+            text = ""  # a "translation" into the spoken language: the original simply stays
         translation = wrap(text, speaker.max_width, canvas.font, canvas.max_lines + 1) if text else []
         pieces = _pieces(words, speaker.max_width, canvas)
         for index, piece in enumerate(pieces):
