@@ -22,11 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import soundfile
+
+from castscript.media import decode_audio
 
 SAMPLE_RATE = 16_000
 MEDIA = Path(os.environ.get("CASTSCRIPT_MEDIA", Path(__file__).resolve().parents[2] / "shared" / "media"))
@@ -114,11 +116,18 @@ def split_halves(pool: list[Utterance]) -> dict[str, list[Utterance]]:
 
 
 def load(path: Path) -> np.ndarray:
-    audio, rate = soundfile.read(path, dtype="float32")
-    if rate != SAMPLE_RATE:
-        raise ValueError(f"{path}: {rate} Hz, expected {SAMPLE_RATE}")
-    audio = audio if audio.ndim == 1 else audio.mean(axis=1)
+    """16 kHz mono float32, scaled to one speech level (RMS 0.05)."""
+    audio = decode_audio(path)
     return audio / max(float(np.sqrt(np.mean(audio**2))), 1e-6) * 0.05
+
+
+def write_wav(path: Path, audio: np.ndarray) -> None:
+    """16-bit PCM mono WAV."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
 
 
 def voiced_frames(audio: np.ndarray) -> np.ndarray:
@@ -368,7 +377,7 @@ def write_half(out: Path, half: str, items: list[Conversation]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     rttm, manifest = [], []
     for c in items:
-        soundfile.write(folder / f"{c.uri}.wav", c.audio, SAMPLE_RATE, subtype="PCM_16")
+        write_wav(folder / f"{c.uri}.wav", c.audio)
         rttm += [f"SPEAKER {c.uri} 1 {s:.3f} {e - s:.3f} <NA> <NA> {who} <NA> <NA>\n" for s, e, who in merge_turns(c.turns, PAUSE)]
         speech = {s: sum(e - b for b, e, w in c.turns if w == s) for s in c.speakers}
         lines = [[start, end, who, [[p.utterance.id, p.start, p.end] for p in run]] for start, end, who, run in c.lines]
