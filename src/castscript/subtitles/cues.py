@@ -1,8 +1,9 @@
 """Subtitle cues from a document by a profile (CueRules): cut at sentence and clause ends, timed on frames.
 
-1. Each segment's words (or its translation laid over the segment's speech) are cut into cue-sized pieces by
-   dynamic programming: every piece fits the line limits, lasts at most the maximum duration, holds no long pause,
-   and breaks prefer sentence ends, then clause ends, pauses and shot changes, never after a function word.
+1. Each segment's words (or the translation of a whole sentence laid over its source speech) are cut into
+   cue-sized pieces by dynamic programming: every piece fits the line limits, lasts at most the maximum duration,
+   holds no long pause, and breaks prefer shot changes in pauses, sentence ends, clause ends and pauses, never after
+   a function word.
 2. A piece that cannot stay up for the minimum duration before the next one is merged with a neighbour (the same
    speaker, or as a two-speaker cue with a dash opening each line).
 3. Times go onto frames: cues start on speech (snapped to a shot change within ``snap_frames``), stay up for the
@@ -15,9 +16,9 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
-from itertools import accumulate
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import accumulate
 
 from ..document import Document, Segment, Word
 from ..translation.sentences import sentence_units
@@ -307,7 +308,7 @@ class _Builder:
         following = pieces[left + 2].start - self.gap if left + 2 < len(pieces) else math.inf
         shown = min(following, merged.speech_end + self.rules.extend_frames, merged.start + self.max_frames)
         chars = sum(len(join_words([w.text for w in ws])) for _, _, ws in merged.runs)
-        return chars / max(shown - merged.start, 1) * float(self.fps) + 2.0 * (len(merged.runs) - 1)
+        return chars / max(shown - merged.start, 1) * self.rate + 2.0 * (len(merged.runs) - 1)
 
     def _merged(self, first: _Piece, second: _Piece) -> _Piece | None:
         if max(first.speech_end, second.speech_end) - first.start > self.max_frames:
