@@ -88,7 +88,8 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     output.add_argument("--subtitle-profile", choices=sorted(PROFILES), default="netflix",
                         help="subtitle rules: netflix (42 chars, 20 cps, 5/6-7 s, 2-frame gaps) or bbc (37, 17 cps); "
                              "the flags below override single values")
-    output.add_argument("--start-timecode", default=None, help="programme start for timecoded outputs, e.g. 01:00:00:00")
+    output.add_argument("--start-timecode", default=None,
+                        help="programme start of timecoded outputs, e.g. 01:00:00:00")
     output.add_argument("--fps", type=float, default=None, help="frame rate of subtitle timing (default: the video's, "
                                                                 "25 for audio)")
     rules = CueRules()
@@ -131,8 +132,9 @@ def options_from_args(args: argparse.Namespace) -> PipelineOptions:
             faces=args.faces, burn=args.burn, style=args.style, font_size=args.font_size, max_lines=args.max_lines
         ),
         formats=split_list(args.formats),
-        output=OutputOptions(rules=replace(PROFILES[args.subtitle_profile], **given), speaker_labels=args.speaker_labels,
-                             bilingual=args.bilingual, start_timecode=args.start_timecode),
+        output=OutputOptions(rules=replace(PROFILES[args.subtitle_profile], **given),
+                             speaker_labels=args.speaker_labels, bilingual=args.bilingual,
+                             start_timecode=args.start_timecode),
         use_cache=not args.no_cache,
         threads=args.threads,
         parallel=not args.sequential,

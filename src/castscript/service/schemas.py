@@ -57,7 +57,8 @@ class JobOptions(BaseModel):
     max_cps: float | None = Field(None, description="reading speed limit, characters per second")
     min_cue_duration: float | None = None
     max_cue_duration: float | None = None
-    subtitle_profile: Literal[tuple(PROFILES)] = Field("netflix", description="subtitle rules: netflix or bbc")  # type: ignore[valid-type]
+    subtitle_profile: Literal[tuple(PROFILES)] = Field(  # type: ignore[valid-type]
+        "netflix", description="subtitle rules: netflix (42 characters, 20 cps) or bbc (37, 17 cps)")
     fps: float | None = Field(None, description="frame rate of subtitle timing (null: the video's, 25 for audio)")
     start_timecode: str | None = Field(None, description="programme start of timecoded outputs, e.g. 01:00:00:00")
     use_cache: bool = True
