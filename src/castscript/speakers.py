@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 def apply_diarization(document: Document, result: DiarizationResult) -> None:
     """Turns and speakers from ``result``; every word and segment attributed to its speaker."""
     document.turns = result.turns
-    document.segments = attribute(document.segments, result.exclusive)
+    document.segments = attribute(document.segments, result.exclusive, result.turns)
     document.speakers = speakers_of(result)
 
 
