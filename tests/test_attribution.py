@@ -76,3 +76,15 @@ def test_change_inside_a_sentence_moves_to_the_nearest_punctuation():
     turns = [SpeakerTurn(0.0, 0.75, "A"), SpeakerTurn(0.75, 2.5, "B")]
     out = attribute([segment], turns)
     assert [(s.speaker, s.text) for s in out] == [("A", "Well,"), ("B", "I think so too honestly")]
+
+
+def test_short_run_closing_a_segment_joins_the_next_segment_of_its_speaker():
+    """The ASR's segment ran two words into B's turn: the cue breaks where B starts, not two words later."""
+    first = Segment(0.0, 2.6, "I agree with you there", words_of([(0.0, 0.4, "I"), (0.45, 0.9, "agree"), (0.95, 1.5, "with"),
+                                                                 (1.55, 1.9, "you"), (2.2, 2.6, "there")]))
+    second = Segment(2.7, 4.0, "is the plan.", words_of([(2.7, 3.0, "is"), (3.05, 3.3, "the"), (3.35, 4.0, "plan.")]))
+    first.words[-1].text, first.text = "But", "I agree with you But"
+    turns = [SpeakerTurn(0.0, 2.0, "A"), SpeakerTurn(2.1, 4.1, "B")]
+    out = attribute([first, second], turns, turns)
+    assert [(s.speaker, s.text) for s in out] == [("A", "I agree with you"), ("B", "But is the plan.")]
+    assert out[1].start == 2.2 and fragment_cues([first, second]) == 0

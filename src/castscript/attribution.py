@@ -76,6 +76,7 @@ def attribute(
     for word in words:
         word.speaker = index.speaker_at(word.start, word.end)
     smooth(words, index, TurnIndex(overlapping) if overlapping is not None else None, options)
+    _move_edge_fragments(segments, options)
     out: list[Segment] = []
     for segment in segments:
         if not segment.words:
@@ -100,6 +101,45 @@ def smooth(words: list[Word], turns: TurnIndex, overlapping: TurnIndex | None, o
         if not _clean_turn(words[start:end], surrounding, turns, overlapping, options):
             for word in words[start:end]:
                 word.speaker = surrounding
+
+
+def _move_edge_fragments(segments: list[Segment], options: AttributionOptions) -> None:
+    """A short run that opens (closes) a segment joins the previous (next) segment when that one ends (starts) with
+    the same speaker close by: the line breaks where the speaker changes, not a word or two later."""
+    for number, segment in enumerate(segments):
+        runs = _runs(segment.words)
+        if number > 0 and len(runs) > 1 and _fragment(segment.words[: runs[0][1]], options):
+            previous = segments[number - 1]
+            if _joins(previous.words[-1:], segment.words[0], options, before=True):
+                previous.words += segment.words[: runs[0][1]]
+                segment.words = segment.words[runs[0][1] :]
+                _refit(previous), _refit(segment)
+                runs = _runs(segment.words)
+        if number + 1 < len(segments) and len(runs) > 1 and _fragment(segment.words[runs[-1][0] :], options):
+            following = segments[number + 1]
+            if _joins(following.words[:1], segment.words[-1], options, before=False):
+                following.words[:0] = segment.words[runs[-1][0] :]
+                segment.words = segment.words[: runs[-1][0]]
+                _refit(following), _refit(segment)
+
+
+def _fragment(run: list[Word], options: AttributionOptions) -> bool:
+    return 0 < len(run) <= options.short_words and run[-1].end - run[0].start < options.short_seconds
+
+
+def _joins(neighbour: list[Word], word: Word, options: AttributionOptions, before: bool) -> bool:
+    """The neighbouring segment's nearest word is by ``word``'s speaker, at most ``short_seconds`` away."""
+    if not neighbour or neighbour[0].speaker != word.speaker:
+        return False
+    gap = word.start - neighbour[0].end if before else neighbour[0].start - word.end
+    return gap <= options.short_seconds
+
+
+def _refit(segment: Segment) -> None:
+    """Times and text of a segment whose words changed."""
+    if segment.words:
+        segment.start, segment.end = segment.words[0].start, segment.words[-1].end
+        segment.text = join_words([w.text for w in segment.words])
 
 
 def _snap(words: list[Word], change: int, options: AttributionOptions) -> None:
@@ -192,8 +232,8 @@ def split_by_speaker(segment: Segment) -> list[Segment]:
 
 
 def fragment_cues(segments: list[Segment], options: AttributionOptions = AttributionOptions()) -> int:
-    """Pieces of two words or fewer, under a second, that a change of speaker cut out of a segment (its words
-    carrying speakers, as after ``attribute``)."""
+    """Pieces of two words or fewer, under a second, that a change of speaker cuts out of a segment: count them on
+    the segments given to ``attribute`` (their words then carry speakers), not on the split ones it returns."""
     count = 0
     for segment in segments:
         pieces = _runs(segment.words)

@@ -23,6 +23,8 @@ class PieceOptions:
     """Shorter pieces join the nearest longer piece of the same local speaker in the window, when there is one."""
     max_embed_seconds: float = 3.0
     """Longer pieces are embedded from their middle this long (the embedding hardly changes; the cost does)."""
+    clean_only: bool = True
+    """Embed only frames where the piece's speaker is the only one heard (when it has enough of them)."""
 
 
 @dataclass
@@ -79,10 +81,11 @@ class PieceEmbedder:
                 in_span = np.zeros(len(activity), dtype=bool)
                 in_span[start:end] = True
                 clean_seconds = float((clean[:, local] & in_span).sum() * FRAME_SHIFT)
-                speech = clean[:, local] if clean_seconds >= self.options.min_seconds / 2 else activity[:, local]
-                selected = _middle(features[(speech & in_span)[frame_of_fbank]], most)
-                if len(selected):
-                    collection.add(Piece(index, local, start, end, clean_seconds), self.embedder.embed_features(selected))
+                enough = self.options.clean_only and clean_seconds >= self.options.min_seconds / 2
+                speech = clean[:, local] if enough else activity[:, local]
+                frames = features[(speech & in_span)[frame_of_fbank]]
+                if len(frames):
+                    collection.add(Piece(index, local, start, end, clean_seconds), self.embedder.embed_features(_middle(frames, most)))
 
     def _spans(self, mask: np.ndarray) -> list[tuple[int, int]]:
         """Pieces of one local speaker: runs, with runs too short to embed well joined to their nearest neighbour."""
