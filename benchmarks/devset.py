@@ -10,11 +10,10 @@ only in the test half; each other voice gives 5 utterances to the tuning half an
 test conversation contains audio of the tuning half. Utterances are cut at their pauses (energy) into phrases; a
 turn is a run of phrases (0.3 s backchannels to 30 s monologues); turns follow each other after pauses or overlap
 them (5-20 % of speech overlapped per file; backchannels inside long turns); some casts are one gender, some
-speakers say little (under 5 % of the speech). The reference RTTM is the phrases' voiced frames (internal pauses
-over 0.5 s split a turn, within a phrase or between
-phrases), exact by construction. The reference text of each phrase is the words of its utterance,
-transcribed alone with faster-whisper base (word timestamps, cached in OUT/transcripts.json), whose middles fall
-inside the phrase. The rest of the dev set: AMI trn01-05 go with tuning (the old clustering was tuned on them),
+speakers say little (under 5 % of the speech). The reference RTTM is the phrases' voiced frames (pauses over 0.5 s,
+within a phrase or between phrases, split a turn), exact by construction. The reference text of each phrase is the
+words of its utterance, transcribed alone with faster-whisper base (word timestamps, cached in
+OUT/transcripts.json), whose middles fall inside the phrase. The rest of the dev set: AMI trn01-05 go with tuning (the old clustering was tuned on them),
 pyannote's sample.wav with test.
 """
 
