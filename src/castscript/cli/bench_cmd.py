@@ -7,7 +7,6 @@ import argparse
 import dataclasses
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,9 +56,8 @@ def command(args: argparse.Namespace) -> int:
         figures = measure_pipeline(source, options, scratch / "out", media_seconds)
         _report(figures, "whole pipeline")
         if args.rerun:
-            started = time.perf_counter()
-            measure_pipeline(source, options, scratch / "out", media_seconds)
-            print(f"re-run with cached stages: {time.perf_counter() - started:.2f} s")
+            rerun = measure_pipeline(source, options, scratch / "out", media_seconds)
+            print(f"re-run with cached stages: {rerun.wall:.2f} s (cpu {rerun.cpu:.2f} s)")
         if args.compare_sequential:
             sequential = dataclasses.replace(options, parallel=not options.parallel, use_cache=False)
             other = measure_pipeline(source, sequential, scratch / "out-other", media_seconds)
