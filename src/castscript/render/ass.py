@@ -24,17 +24,12 @@ from ..core.palette import speaker_rgb
 from ..document import Document, Segment, Word
 from ..faces import FaceAnalysis
 from ..subtitles import Cue, CueRules, build_cues, profile, wrap_lines
+from ..subtitles.ass_style import AUDIO_ONLY_SIZE, add_speaker_styles, frame_font, frame_margin
 from ..subtitles.cues import join_words
 from ..translation.sentences import sentence_units
 from .layout import LINE_HEIGHT, Placement, Rect, em_width, place_live, wrap
 
 STYLES = ("live", "classic")
-AUDIO_ONLY_SIZE = (1280, 720)
-"""Frame of the plain video behind the subtitles of audio-only input."""
-DEFAULT_FONT_SIZE = {"live": 50, "classic": 50}
-"""Font size in px at 1080 lines (4.6 % of the frame height); scaled to the frame height."""
-FONT = "Noto Sans"
-"""Style font; characters it lacks fall back through fontconfig (Noto CJK, Arabic, Hebrew, Devanagari, Thai...)."""
 NAME_SCALE = 0.8
 LIVE_WIDTH = 0.42
 """Widest live block, as a share of the frame width."""
@@ -72,7 +67,7 @@ class _Canvas:
 
     @property
     def margin(self) -> float:
-        return round(self.height * 0.03)
+        return frame_margin(self.height)
 
     def rows(self, count: float) -> float:
         return count * self.font * LINE_HEIGHT
@@ -109,12 +104,12 @@ class _Block:
 
 def build_ass(document: Document, options: AssOptions, size: tuple[int, int]) -> pysubs2.SSAFile:
     """The subtitle file for a frame of ``size`` (width, height px)."""
-    canvas = _Canvas(*size, (options.font_size or DEFAULT_FONT_SIZE[options.style]) * size[1] / 1080, options.max_lines)
+    canvas = _Canvas(*size, frame_font(options.style, size[1], options.font_size), options.max_lines)
     subs = pysubs2.SSAFile()
     subs.info.update({"PlayResX": str(canvas.width), "PlayResY": str(canvas.height), "WrapStyle": "2",
                       "ScaledBorderAndShadow": "yes"})
     labels = list(dict.fromkeys(s.speaker for s in document.segments))
-    styles = _add_styles(subs, labels, options.style, canvas)
+    styles = add_speaker_styles(subs, labels, options.style, canvas.font, canvas.margin)
     faces = FaceAnalysis.from_dict(document.faces) if document.faces else None
     slots = min(len(labels), 2)
     units = [[document.segments[i] for i in unit] for unit in sentence_units(document.segments)]
@@ -143,43 +138,6 @@ def build_ass(document: Document, options: AssOptions, size: tuple[int, int]) ->
         subs.append(event)
     subs.sort()
     return subs
-
-
-def style_speakers(subs: pysubs2.SSAFile, document: Document) -> pysubs2.SSAFile:
-    """Give plain subtitles (events named by speaker label) the classic look: one colour per speaker."""
-    size = (document.media.width, document.media.height) if document.media.has_video else AUDIO_ONLY_SIZE
-    canvas = _Canvas(*size, DEFAULT_FONT_SIZE["classic"] * size[1] / 1080, 2)
-    subs.info.update({"PlayResX": str(canvas.width), "PlayResY": str(canvas.height), "ScaledBorderAndShadow": "yes"})
-    subs.styles["Default"] = _style("classic", (255, 255, 255), canvas)
-    labels = list(dict.fromkeys(s.speaker for s in document.segments if s.speaker))
-    styles = _add_styles(subs, labels, "classic", canvas)
-    for event in subs:
-        event.style = styles.get(event.name, "Default")
-    return subs
-
-
-def _add_styles(subs: pysubs2.SSAFile, labels: list, kind: str, canvas: _Canvas) -> dict:
-    """One style per speaker label, coloured from the shared palette in order of first speech (live: white text, the
-    colour goes to the name tag); label -> style name."""
-    names = {}
-    for number, label in enumerate(labels):
-        names[label] = f"Speaker{number}"
-        colour = (255, 255, 255) if kind == "live" else speaker_rgb(number, on_video=True)
-        subs.styles[names[label]] = _style(kind, colour, canvas)
-    return names
-
-
-def _style(kind: str, rgb: tuple[int, int, int], canvas: _Canvas) -> pysubs2.SSAStyle:
-    common = dict(fontname=FONT, fontsize=round(canvas.font), primarycolor=pysubs2.Color(*rgb), shadow=0,
-                  alignment=pysubs2.Alignment.BOTTOM_CENTER, marginl=canvas.margin, marginr=canvas.margin,
-                  marginv=canvas.margin)
-    if kind == "live":
-        # Opaque box per glyph run; the unrevealed karaoke fill is transparent and \ko hides its box until typed.
-        return pysubs2.SSAStyle(**common, secondarycolor=pysubs2.Color(0, 0, 0, 255), borderstyle=3,
-                                outline=round(canvas.font * 0.2), outlinecolor=pysubs2.Color(16, 20, 28),
-                                backcolor=pysubs2.Color(0, 0, 0, 255))
-    return pysubs2.SSAStyle(**common, borderstyle=1, outline=max(1, round(canvas.font / 18)),
-                            outlinecolor=pysubs2.Color(0, 0, 0), backcolor=pysubs2.Color(0, 0, 0, 128))
 
 
 def _cues(document: Document, speaker: _Speaker, canvas: _Canvas, language: str | None = None) -> list[Cue]:

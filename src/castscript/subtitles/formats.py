@@ -14,6 +14,7 @@ from ..core.files import write_atomic
 from ..core.text import clock
 from ..document import Document, Word
 from ..errors import InvalidOption
+from .ass_style import style_speakers
 from .cues import Cue, build_cues, join_words, wrap_lines
 from .profile import CueRules, frame_rate
 from .timecode import Clock, parse_timecode
@@ -129,8 +130,6 @@ def render_vtt(document: Document, options: OutputOptions, language: str | None)
 @register("ass", "ass", per_language=True)
 def render_ass(document: Document, options: OutputOptions, language: str | None) -> str:
     """Classic bottom-centred ASS, one colour per speaker; the burned-in "live" style is built by castscript.render."""
-    from ..render.ass import style_speakers
-
     return style_speakers(to_ssa(cues_for(document, options, language)), document).to_string("ass")
 
 
