@@ -183,11 +183,20 @@ class ProcessFigures:
 
 
 def time_process(argv: tuple[str, ...], figures: ProcessFigures) -> None:
-    """Run ``argv`` to its end and add its wall time, CPU time and peak RSS (from wait4) to ``figures``."""
+    """Run ``argv`` to its end and add its wall time, CPU time (wait4) and peak RSS to ``figures``.
+
+    The peak is the child's own high-water mark (VmHWM), read while it runs: wait4's ru_maxrss would start from this
+    process's RSS, which a forked child inherits.
+    """
     with tempfile.TemporaryFile() as stderr:
-        started = time.perf_counter()
+        started, peak = time.perf_counter(), 0
         child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
-        _, status, usage = os.wait4(child.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _high_water_mark(child.pid))
+            time.sleep(0.05)
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
         stderr.seek(0)
@@ -198,7 +207,17 @@ def time_process(argv: tuple[str, ...], figures: ProcessFigures) -> None:
     figures.wall.append(wall)
     figures.cpu.append(usage.ru_utime + usage.ru_stime)
     figures.system.append(usage.ru_stime)
-    figures.peak_rss = max(figures.peak_rss, usage.ru_maxrss * 1024)
+    figures.peak_rss = max(figures.peak_rss, peak)
+
+
+def _high_water_mark(pid: int) -> int:
+    """Peak resident set size of a running process, in bytes (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            line = next((line for line in handle if line.startswith("VmHWM:")), "VmHWM: 0 kB")
+    except OSError:
+        return 0
+    return int(line.split()[1]) * 1024
 
 
 def run_interleaved(contenders: list[Contender], rounds: int = 2) -> list[ProcessFigures]:

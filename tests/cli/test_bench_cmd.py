@@ -19,14 +19,16 @@ def test_interleaved_runs_abba_and_measures_each_whole_process(tmp_path):
 
     contenders = [
         child("small", "pass"),
-        child("big", "x = bytearray(300_000_000); sum(range(3_000_000))"),
+        child("big", "x = bytearray(300_000_000); sum(range(3_000_000)); import time; time.sleep(0.2)"),
         child("broken", "raise SystemExit('no model here')"),
     ]
+    ballast = bytearray(200_000_000)  # the children's peaks must not start from this process's (fork inherits it)
     results = run_interleaved(contenders, rounds=2)
+    del ballast
     assert log.read_text() == "smallbigbrokenbigsmall"  # A B C, then C B A; a failed contender is not run again
     small, big, broken = results
     assert len(small.wall) == len(big.wall) == 2 and broken.wall == []
-    assert big.peak_rss > 300e6 > small.peak_rss
+    assert big.peak_rss > 300e6 and small.peak_rss < 100e6
     assert big.mean_cpu > small.mean_cpu > 0
     assert broken.error == "exit 1: no model here"
     table = format_comparison(results, media_seconds=60)
