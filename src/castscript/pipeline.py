@@ -72,7 +72,6 @@ class PipelineOptions:
         self.translation.validate(self.asr.task)
         self.video.validate()
         check_formats(list(self.formats))
-        _check_cue_rules(self.output.rules)
         self.output.validate()
         if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 0:
             raise InvalidOption(f"--threads must be 0 (every core) or more, got {self.threads}.")
@@ -84,20 +83,6 @@ class PipelineOptions:
 
         check_available(self.translation, self.asr.language if self.asr.language != "auto" else None,
                         settings().offline)
-
-
-def _check_cue_rules(rules: Any) -> None:
-    positive = {"--max-cps": rules.max_chars_per_second, "--min-cue-duration": rules.min_duration,
-                "--max-cue-duration": rules.max_duration}
-    for flag, value in positive.items():
-        if not isinstance(value, (int, float)) or not 0 < value < float("inf"):
-            raise InvalidOption(f"{flag} must be a positive number, got {value}.")
-    if rules.max_chars_per_line < 10 or rules.max_lines < 1:
-        raise InvalidOption(f"--max-line-chars must be at least 10 and --max-cue-lines at least 1, got "
-                            f"{rules.max_chars_per_line} and {rules.max_lines}.")
-    if rules.min_duration > rules.max_duration:
-        raise InvalidOption(f"--min-cue-duration ({rules.min_duration:g} s) is above --max-cue-duration "
-                            f"({rules.max_duration:g} s).")
 
 
 @dataclass

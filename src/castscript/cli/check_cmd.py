@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..subtitles.profile import PROFILES, profile
+from ..core.options import PROFILES, profile
 from ..subtitles.qc import check_file
 
 

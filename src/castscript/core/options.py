@@ -2,15 +2,17 @@
 
 The CLI flags (cli/run.py) and the API's JobOptions (service/schemas.py) take their defaults and choices from here
 and are checked against these dataclasses by tests. ``validate()`` raises InvalidOption (exit 2, HTTP 422) before
-any media is decoded. Checks that need a registry above the core (output formats, translation models) are done by
-the pipeline's ``PipelineOptions.validate``.
+any media is decoded. Subtitle profiles (CueRules, PROFILES) are here too. Checks that need a registry above the core
+(output formats, translation models, the voice library, timecodes) are done by ``OutputOptions`` (subtitles) and
+the pipeline's ``PipelineOptions.validate``, which hold these groups.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from fractions import Fraction
 
 from .errors import InvalidOption
 
@@ -199,3 +201,87 @@ class RunSettings:
 
     def validate(self) -> None:
         _whole("--threads", self.threads, 0, " (0: every core)")
+
+
+# Subtitle profiles: the limits a delivery's QC checks (Netflix by default, BBC, or custom values).
+STANDARD_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
+                  Fraction(48), Fraction(50), Fraction(60000, 1001), Fraction(60))
+AUDIO_ONLY_FPS = Fraction(25)
+
+
+@dataclass(frozen=True)
+class CueRules:
+    """One subtitle profile. Times in seconds unless named in frames; frames are at the media's frame rate."""
+
+    name: str = "netflix"
+    max_chars_per_line: int = 42
+    max_lines: int = 2
+    max_chars_per_second: float = 20.0
+    """Reading-speed limit: cues are extended into free time to stay under it; faster speech is reported."""
+    min_duration: float = 5 / 6
+    max_duration: float = 7.0
+    min_gap_frames: int = 2
+    """Cues are never closer than this; smaller gaps up to ``extend_frames`` are closed to exactly this."""
+    lead_in: float = 0.0
+    lag_out: float = 0.0
+    extend_frames: int = 12
+    """A cue may stay up this many frames past its speech (into free time) to lower its reading speed."""
+    snap_frames: int = 12
+    """In and out times this close to a shot change move onto it."""
+    pause_split: float = 0.7
+    """A silence between words at least this long (s) ends a cue."""
+    dash: str = "-"
+    """Opens each line of a cue holding two speakers (Netflix: a hyphen without a space)."""
+    fps: float | None = None
+    """Frame rate for timing (None: the media's, 25 when audio-only)."""
+
+    @property
+    def max_chars(self) -> int:
+        return self.max_chars_per_line * self.max_lines
+
+    def validate(self) -> CueRules:
+        for flag, value in (("--max-cps", self.max_chars_per_second), ("--min-cue-duration", self.min_duration),
+                            ("--max-cue-duration", self.max_duration)):
+            if value is None:
+                raise InvalidOption(f"{flag} must be a positive number, got {value}.")
+            _positive(flag, value)
+        if self.max_chars_per_line < 10 or self.max_lines < 1:
+            raise InvalidOption(f"--max-line-chars must be at least 10 and --max-cue-lines at least 1, got "
+                                f"{self.max_chars_per_line} and {self.max_lines}.")
+        if self.min_duration > self.max_duration:
+            raise InvalidOption(f"--min-cue-duration ({self.min_duration:g} s) is above --max-cue-duration "
+                                f"({self.max_duration:g} s).")
+        if self.min_gap_frames < 0:
+            raise InvalidOption(f"The minimum gap must not be negative, got {self.min_gap_frames} frames.")
+        if self.fps is not None and not 1 <= self.fps <= 240:
+            raise InvalidOption(f"--fps must be between 1 and 240, got {self.fps:g}.")
+        return self
+
+
+PROFILES: dict[str, CueRules] = {
+    "netflix": CueRules(),
+    # BBC subtitle guidelines: 37 characters a line (teletext), 160-180 words a minute (~17 characters a second).
+    "bbc": CueRules(name="bbc", max_chars_per_line=37, max_chars_per_second=17.0, min_duration=1.0, dash="- "),
+}
+
+
+def profile(name: str = "netflix", **overrides) -> CueRules:
+    """The named profile with any non-None ``overrides`` (field names of CueRules) applied and checked."""
+    if name not in PROFILES:
+        raise InvalidOption(f"Unknown subtitle profile '{name}'.", hint=f"Choose from: {', '.join(PROFILES)}.")
+    known = {f.name for f in fields(CueRules)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise InvalidOption(f"Unknown subtitle setting(s): {', '.join(sorted(unknown))}.")
+    values = {k: v for k, v in overrides.items() if v is not None}
+    return replace(PROFILES[name], **values).validate()
+
+
+def frame_rate(fps: float | None) -> Fraction:
+    """The exact frame rate for ``fps`` (29.97 -> 30000/1001); 25 when there is no video."""
+    if not fps:
+        return AUDIO_ONLY_FPS
+    for rate in STANDARD_RATES:
+        if abs(float(rate) - fps) < 0.005:
+            return rate
+    return Fraction(round(fps * 1000), 1000)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Callable
 from ..document import Document
 from ..errors import InvalidOption, NoAudioStream
 from ..subtitles import CueRules, write_atomic
-from .ass import AUDIO_ONLY_SIZE, STYLES, AssOptions, build_ass
+from ..subtitles.ass_style import AUDIO_ONLY_SIZE
+from .ass import STYLES, AssOptions, build_ass
 from .burn import EncodeOptions, burn
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from ..core.palette import speaker_rgb
 from ..document import Document, Segment, Word
 from ..faces import FaceAnalysis
 from ..subtitles import Cue, CueRules, build_cues, profile, wrap_lines
-from ..subtitles.ass_style import AUDIO_ONLY_SIZE, add_speaker_styles, frame_font, frame_margin
+from ..subtitles.ass_style import add_speaker_styles, frame_font, frame_margin
 from ..subtitles.cues import join_words
 from ..translation.sentences import sentence_units
 from .layout import LINE_HEIGHT, Placement, Rect, em_width, place_live, wrap

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import accumulate
 
+from ..core.options import CueRules, frame_rate
 from ..document import Document, Segment, Word
 from ..translation.sentences import sentence_units
 from .linebreak import CLAUSE_END, NO_SPACE_SCRIPT, SENTENCE_END, break_cost, ends_on_function_word, wrap_lines
-from .profile import CueRules, frame_rate
 
 NO_SPACE_BEFORE = re.compile(r"^['’.,;:!?%)\]}…。，、！？]")
 NO_CUT, CUT_IN_SPEECH, CUT_IN_PAUSE = 0, 1, 2

@@ -11,19 +11,19 @@ from typing import Callable
 import pysubs2
 
 from ..core.files import write_atomic
+from ..core.options import CueRules, frame_rate
 from ..core.text import clock
 from ..document import Document, Word
 from ..errors import InvalidOption
 from .ass_style import style_speakers
 from .cues import Cue, build_cues, join_words, wrap_lines
-from .profile import CueRules, frame_rate
 from .timecode import Clock, parse_timecode
 
 
 @dataclass(frozen=True)
 class OutputOptions:
     rules: CueRules = CueRules()
-    """The subtitle profile (netflix by default; see subtitles.profile)."""
+    """The subtitle profile (netflix by default; see core.options.PROFILES)."""
     speaker_labels: bool = False
     """Prefix subtitle cues with the speaker's name (names are always in the dialogue list, JSON and HTML)."""
     bilingual: bool = False

@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
+from ..core.options import CueRules, frame_rate
 from ..errors import InputNotFound, InvalidOption, NotMediaError
-from .profile import CueRules, frame_rate
 
 ERROR, WARNING = "error", "warning"
 FAST_CPS = 20.0
