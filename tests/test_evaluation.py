@@ -6,7 +6,7 @@ import pytest
 
 from castscript.cli import main
 from castscript.document import SpeakerTurn
-from castscript.errors import InvalidOption
+from castscript.core.errors import InvalidOption
 from castscript.evaluation import (
     DerSettings, annotation, cp_word_errors, load_rttm, load_stm, score_der, word_errors,
 )

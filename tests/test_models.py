@@ -13,7 +13,7 @@ import pytest
 
 from castscript import models
 from castscript.cli import main
-from castscript.errors import ModelNotFound
+from castscript.core.errors import ModelNotFound
 
 SMALL = "yunet-2023mar"
 

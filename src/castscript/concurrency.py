@@ -9,7 +9,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .progress import Progress
+from .core.progress import Progress
 
 ProgressCallback = Callable[[float], None]
 StageWork = Callable[[ProgressCallback], Any]

@@ -15,7 +15,7 @@ import numpy as np
 from .attribution import speaker_runs
 from .core.vectors import l2_normalise
 from .document import Document, Segment, Speaker, SpeakerTurn, Word
-from .errors import CastscriptError, InputNotFound
+from .core.errors import CastscriptError, InputNotFound
 from .subtitles import FORMATS, OutputOptions, write_outputs
 from .subtitles.cues import join_words
 from .subtitles.formats import output_path

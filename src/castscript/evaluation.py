@@ -13,7 +13,7 @@ from pyannote.core import Annotation, Segment, Timeline
 from scipy.optimize import linear_sum_assignment
 
 from .document import SpeakerTurn
-from .errors import InvalidOption
+from .core.errors import InvalidOption
 
 NORMALISE = jiwer.Compose(
     [jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(), jiwer.Strip(), jiwer.ReduceToListOfListOfWords()]

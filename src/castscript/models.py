@@ -19,7 +19,7 @@ import httpx
 
 from .core.files import atomic_path
 from .core.settings import settings
-from .errors import ModelNotFound
+from .core.errors import ModelNotFound
 
 log = logging.getLogger(__name__)
 

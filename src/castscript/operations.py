@@ -18,7 +18,7 @@ from . import editing
 from .alignment import WhisperAligner
 from .document import Document
 from .editing import EditError
-from .errors import InputNotFound
+from .core.errors import InputNotFound
 from .translation.base import Batch, Line, base_language
 from .translation.cache import TranslationCache, cache_key
 from .translation.stage import CONTEXT_LINES, make_translator

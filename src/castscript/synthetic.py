@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .document import SpeakerTurn
-from .errors import CastscriptError
+from .core.errors import CastscriptError
 from .media import SAMPLE_RATE, decode_audio
 from .media import wav as media_wav
 

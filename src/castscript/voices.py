@@ -29,7 +29,7 @@ from .core.settings import settings
 from .core.vectors import l2_normalise
 from .diarization.embedding import MODEL_NAME, SpeakerEmbedder
 from .document import Document
-from .errors import CastscriptError
+from .core.errors import CastscriptError
 from .media import SAMPLE_RATE, decode_audio
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import pytest
 
 from castscript.cli import main
 from castscript.document import Document, MediaInfo, Speaker, SpeakerTurn
-from castscript.errors import InvalidOption
+from castscript.core.errors import InvalidOption
 from castscript.evaluation import load_rttm
 from castscript.subtitles import OutputOptions
 from castscript.subtitles.speaker_formats import (

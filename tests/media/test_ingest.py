@@ -7,7 +7,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from castscript.errors import CorruptMedia, InputNotFound, NoAudioStream, NotMediaError
+from castscript.core.errors import CorruptMedia, InputNotFound, NoAudioStream, NotMediaError
 from castscript.media import SAMPLE_RATE, decode_audio, iter_audio_chunks, probe
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from castscript.errors import CorruptMedia, InputNotFound
+from castscript.core.errors import CorruptMedia, InputNotFound
 from castscript.media.scenes import detect_cuts
 from tests.conftest import ffmpeg
 

@@ -13,7 +13,7 @@ import pysubs2
 import pytest
 
 from castscript.document import Document, SpeakerTurn
-from castscript.errors import NoAudioStream
+from castscript.core.errors import NoAudioStream
 from castscript.faces import FaceAnalysis, FaceBox, FaceMatch, FaceTrack
 from castscript.media import probe
 from castscript.pipeline import VideoOptions

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from castscript.editing import load_transcript
-from castscript.errors import CastscriptError
+from castscript.core.errors import CastscriptError
 from castscript.evaluation import load_rttm, load_stm, load_uem
 from castscript.subtitles.speaker_formats import read_diarization_json
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from castscript.document import Document, MediaInfo, Segment, Speaker, Word
-from castscript.errors import InvalidOption
+from castscript.core.errors import InvalidOption
 from castscript.subtitles import CueRules, build_cues, profile
 from castscript.subtitles.linebreak import function_words, wrap_lines
 from castscript.subtitles.qc import QcCue, check_cues

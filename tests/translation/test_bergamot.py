@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from castscript.asr import AsrOptions
-from castscript.errors import TranslationError
+from castscript.core.errors import TranslationError
 from castscript.pipeline import TranslationOptions
 from castscript.translation import Batch, Line, translate_document
 from castscript.translation.bergamot import BergamotTranslator

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from castscript.asr import AsrOptions
-from castscript.errors import TranslationError
+from castscript.core.errors import TranslationError
 from castscript.pipeline import TranslationOptions
 from castscript.translation import translate_document
 from castscript.translation.deepl import FREE_URL, PRO_URL, endpoint

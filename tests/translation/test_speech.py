@@ -105,7 +105,7 @@ def test_german_part_to_english_with_whisper(media, tmp_path):
 
 def test_whisper_translates_only_into_english(media, tmp_path):
     """Refused before any transcription (exit 2), nothing written."""
-    from castscript.errors import InvalidOption
+    from castscript.core.errors import InvalidOption
 
     with pytest.raises(InvalidOption, match="into English only"):
         run(media / "faster-whisper/jfk.flac", tmp_path, "pt", translator="whisper")

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from ..cache import StageCache
 from ..document import Document
-from ..errors import InvalidOption
+from ..core.errors import InvalidOption
 from ..evaluation import (
     DerScore, DerSettings, FileScore, WordErrors, annotation, find_dataset, load_rttm, load_uem, score_der, score_file,
 )
 from ..pipeline import PipelineOptions, run_pipeline, run_speaker_stages
-from ..progress import terminal_progress_or_null
+from ..core.progress import terminal_progress_or_null
 from ..subtitles.speaker_formats import read_diarization_json
 from .run import options_from_args
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..core.settings import settings
-from ..errors import InvalidOption
+from ..core.errors import InvalidOption
 from .run import add_pipeline_arguments
 
 

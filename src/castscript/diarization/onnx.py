@@ -9,7 +9,7 @@ import onnxruntime as ort
 
 from .. import models
 from ..concurrency import threads_or_all
-from ..errors import ModelNotFound
+from ..core.errors import ModelNotFound
 
 
 def model_file(name: str, model_dir: str | Path | None) -> Path:

@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .. import models
-from ..errors import ModelNotFound
+from ..core.errors import ModelNotFound
 from ..media.probe import open_container
 from .analysis import FaceTrack
 

@@ -9,7 +9,7 @@ from typing import Callable, Iterator
 import av
 import numpy as np
 
-from ..errors import CorruptMedia, NotMediaError
+from ..core.errors import CorruptMedia, NotMediaError
 from ..media.probe import open_container
 
 @dataclass

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import models
 from ..core.vectors import l2_normalise
-from ..errors import ModelNotFound
+from ..core.errors import ModelNotFound
 
 DETECTOR = "yunet-2023mar"
 EMBEDDER = "sface-2021dec-int8bq"

@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 import av
 import numpy as np
 
-from ..errors import CorruptMedia
+from ..core.errors import CorruptMedia
 from .probe import DAMAGED_HINT, max_duration, no_audio, open_container, stream_seconds, too_long
 
 log = logging.getLogger(__name__)

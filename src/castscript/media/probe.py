@@ -11,7 +11,7 @@ import av
 
 from ..core.settings import settings
 from ..document import MediaInfo
-from ..errors import CorruptMedia, InputNotFound, InvalidOption, MediaTooLong, NoAudioStream, NotMediaError
+from ..core.errors import CorruptMedia, InputNotFound, InvalidOption, MediaTooLong, NoAudioStream, NotMediaError
 
 SUPPORTED_HINT = "castscript reads any file ffmpeg reads (mp4, mkv, webm, mov, wav, mp3, flac, ogg/opus, m4a, ...)."
 DAMAGED_HINT = "Re-download or re-export the file; 'ffmpeg -v error -i FILE -f null -' shows the damage."

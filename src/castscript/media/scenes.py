@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Callable
 
-from ..errors import CorruptMedia, InputNotFound
+from ..core.errors import CorruptMedia, InputNotFound
 
 CHUNK_SECONDS = 10.0
 """Frames are read in chunks of this many seconds, with a progress report after each."""

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..document import Document
-from ..errors import InvalidOption, NoAudioStream
+from ..core.errors import InvalidOption, NoAudioStream
 from ..subtitles import CueRules, write_atomic
 from ..subtitles.ass_style import AUDIO_ONLY_SIZE
 from .ass import STYLES, AssOptions, build_ass

@@ -17,7 +17,7 @@ from typing import Callable
 
 from ..core.files import atomic_path
 from ..core.settings import settings
-from ..errors import OutputError
+from ..core.errors import OutputError
 from ..media.probe import open_container
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, web
 from ..core.progress import STAGE_LABELS
-from ..errors import CastscriptError
+from ..core.errors import CastscriptError
 from ..operations import OPERATIONS, parse_operations
 from ..subtitles.formats import FORMATS
 from ..subtitles.html import speaker_colours

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import models
 from ..media import decode_audio
-from ..validation import whisper_languages
+from ..core.options import whisper_languages
 from .jobs import Services, job_prefix
 
 FORMAT_DESCRIPTIONS = {

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ..concurrency import threads_or_all
 from ..core.settings import settings
-from ..errors import InvalidOption
+from ..core.errors import InvalidOption
 
 GB = 1 << 30
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)

@@ -24,9 +24,9 @@ import httpx
 
 from ..cache import StageCache
 from ..document import Document
-from ..errors import CastscriptError
+from ..core.errors import CastscriptError
 from ..pipeline import run_pipeline
-from ..progress import CallbackProgress
+from ..core.progress import CallbackProgress
 from . import webhooks
 from .config import ServiceConfig
 from .errors import InputDownloadFailed, UploadTooLarge, for_client

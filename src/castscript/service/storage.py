@@ -15,7 +15,7 @@ from typing import Protocol
 from urllib.parse import quote, urlparse
 
 from ..core.files import AtomicFile
-from ..errors import InvalidOption, OutputError
+from ..core.errors import InvalidOption, OutputError
 
 PART_SIZE = 8 << 20
 """S3 multipart part size (S3's minimum for all but the last part is 5 MiB)."""

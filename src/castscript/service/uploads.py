@@ -12,7 +12,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from ..errors import CastscriptError
+from ..core.errors import CastscriptError
 from ..media import probe
 from ..media.probe import no_audio
 from .errors import BadUpload, UploadTooLarge

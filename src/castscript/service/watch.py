@@ -17,7 +17,7 @@ from typing import Protocol
 
 import httpx
 
-from ..errors import CastscriptError, InputNotFound
+from ..core.errors import CastscriptError, InputNotFound
 from .schemas import JobOptions
 from .storage import parse_s3_url, s3_client
 

@@ -14,7 +14,7 @@ from ..core.files import write_atomic
 from ..core.options import CueRules, frame_rate
 from ..core.text import clock
 from ..document import Document, Word
-from ..errors import InvalidOption
+from ..core.errors import InvalidOption
 from .ass_style import style_speakers
 from .cues import Cue, build_cues, join_words, wrap_lines
 from .timecode import Clock, parse_timecode

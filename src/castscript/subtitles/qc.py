@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..core.options import CueRules, frame_rate
-from ..errors import InputNotFound, InvalidOption, NotMediaError
+from ..core.errors import InputNotFound, InvalidOption, NotMediaError
 
 ERROR, WARNING = "error", "warning"
 FAST_CPS = 20.0

@@ -16,7 +16,7 @@ import jsonschema
 
 from ..core.text import clock as text_clock
 from ..document import Document, SpeakerTurn
-from ..errors import InvalidOption
+from ..core.errors import InvalidOption
 from .formats import OutputOptions, register
 
 TIME = re.compile(r"^(\d+):([0-5]\d):([0-5]\d(?:\.\d+)?)$")

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from ttconv.time_code import SmpteTimeCode
 
-from ..errors import InvalidOption
+from ..core.errors import InvalidOption
 
 TIMECODE = re.compile(r"^(\d{2}):(\d{2}):(\d{2})[:;.](\d{2})$")
 DROP_FRAME_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))

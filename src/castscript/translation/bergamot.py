@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from .. import models
-from ..errors import ModelNotFound, TranslationError
+from ..core.errors import ModelNotFound, TranslationError
 from .base import Batch, base_language
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ..errors import TranslationError
+from ..core.errors import TranslationError
 from .base import Batch, base_language
 from .http import error_message, post_json
 

@@ -6,7 +6,7 @@ import json
 import os
 
 from ..core.settings import settings
-from ..errors import TranslationError
+from ..core.errors import TranslationError
 from .base import Batch, Line
 from .http import error_message, post_json
 

@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 
 from ..asr import AsrOptions, transcribe
-from ..errors import InvalidOption, TranslationError
+from ..core.errors import InvalidOption, TranslationError
 from ..media import SAMPLE_RATE
 from .base import Batch, base_language
 
