@@ -24,6 +24,8 @@ from .media import probe
 from .stages import (
     AudioSource,
     BurnStage,
+    Cuts,
+    CutsStage,
     DiarizeStage,
     FacesStage,
     IdentifyStage,
@@ -34,8 +36,8 @@ from .stages import (
     cached_result,
     name_speakers,
     run_and_store,
+    store,
 )
-from .stages.cuts import CutsStage
 from .subtitles import OutputOptions, write_outputs
 from .subtitles.formats import check_formats
 
@@ -171,10 +173,11 @@ def _analyse(context: StageContext, progress: Progress, times: StageTimes) -> No
     with_faces = media.has_video and options.video.wants_faces
     context.runtime = _share_threads(options, with_faces)
     stages = SideBySide(progress, times, options.parallel)
-    if with_faces:  # starts at once: it reads video frames, not the decoded audio
-        stages.start(FACES.name, lambda report: FACES.run(context, report))
     results: dict[str, Any] = {CUTS.name: cached_result(CUTS, context) if media.has_video else None}
-    if media.has_video and results[CUTS.name] is None:  # shot changes, for subtitle timing
+    context.cuts = results[CUTS.name].times if results[CUTS.name] else None
+    if with_faces:  # starts at once: it reads video frames, not the decoded audio; it finds the shot changes too
+        stages.start(FACES.name, lambda report: FACES.run(context, report))
+    elif media.has_video and results[CUTS.name] is None:  # shot changes, for subtitle timing
         stages.start(CUTS.name, lambda report: run_and_store(CUTS, context, report))
     audio_work = {}
     for stage in (TRANSCRIBE, DIARIZE) if options.speakers.enabled else (TRANSCRIBE,):
@@ -185,6 +188,8 @@ def _analyse(context: StageContext, progress: Progress, times: StageTimes) -> No
         progress.stage("decode")
         times.timed("decode", lambda: context.audio.samples(progress.update))
     results.update(stages.finish(audio_work))
+    if with_faces and results[CUTS.name] is None:
+        results[CUTS.name] = store(CUTS, context, Cuts.of_faces(results[FACES.name]))
     for stage in (TRANSCRIBE, DIARIZE, FACES, CUTS):
         if results.get(stage.name) is not None:
             stage.apply(context.document, results[stage.name])

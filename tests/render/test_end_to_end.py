@@ -7,6 +7,7 @@ import subprocess
 
 import av
 import numpy as np
+import pytest
 
 
 def overlap(a_start, a_end, b_start, b_end) -> float:
@@ -41,10 +42,21 @@ def test_run_burns_live_translation_next_to_each_speakers_face(clip, tmp_path):
         assert [bytes(p) for p in out.demux(audio=0) if p.size] == [bytes(p) for p in original.demux(audio=0) if p.size]
 
 
-def test_face_analysis_runs_beside_the_audio_stages(clip, tmp_path):
+def test_face_analysis_runs_beside_the_audio_stages(clip, tmp_path, monkeypatch):
+    import castscript.faces
+    import castscript.media.scenes
     from castscript.cache import StageCache
     from castscript.pipeline import PipelineOptions, VideoOptions, run_pipeline
 
+    searches = []
+    detect_cuts = castscript.media.scenes.detect_cuts
+
+    def counted(*args, **kwargs):
+        searches.append(args[0])
+        return detect_cuts(*args, **kwargs)
+
+    monkeypatch.setattr(castscript.media.scenes, "detect_cuts", counted)
+    monkeypatch.setattr(castscript.faces, "detect_cuts", counted)
     stages = []
 
     class Stages:
@@ -56,6 +68,11 @@ def test_face_analysis_runs_beside_the_audio_stages(clip, tmp_path):
 
     options = PipelineOptions(video=VideoOptions(faces=True), formats=("json",))
     result = run_pipeline(clip.video, options, tmp_path, Stages(), StageCache(tmp_path / "cold-cache"))
-    assert "faces+cuts+transcribe+diarize" in stages  # shot changes are found beside them too
-    assert {"faces", "cuts", "transcribe", "diarize"} <= set(result.stage_seconds)
+    assert "faces+transcribe+diarize" in stages
+    assert {"faces", "transcribe", "diarize"} <= set(result.stage_seconds)
+    assert len(searches) == 1  # the face analysis found the shot changes; the cuts stage reused them
+    assert result.document.cuts == pytest.approx(sorted(result.document.faces["scene_cuts"]), abs=1e-3)
+    again = run_pipeline(clip.video, PipelineOptions(formats=("json",)), tmp_path / "no-faces",
+                         Stages(), StageCache(tmp_path / "cold-cache"))
+    assert len(searches) == 1 and again.document.cuts == result.document.cuts  # stored as the cuts stage's result
     assert {m["speaker"] for m in result.document.faces["mapping"]} == set(result.document.speakers)

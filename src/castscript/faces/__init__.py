@@ -44,14 +44,16 @@ def cached_face_analysis(
     progress: Callable[[float], None],
     options: FaceOptions = FaceOptions(),
     audio: Callable[[], np.ndarray] | None = None,
+    cuts: list[float] | None = None,
 ) -> FaceAnalysis:
     """The face analysis of ``input_path`` from the stage cache, or computed and stored; ``audio`` gives the input's
-    16 kHz mono samples when they are already decoded (else they are decoded here, for speaker detection)."""
+    16 kHz mono samples when they are already decoded (else they are decoded here, for speaker detection); ``cuts``
+    the shot changes when already known (else they are detected here)."""
     models_used = (DETECTOR, EMBEDDER) + ((ASD_MODEL, WEIGHTS) if options.speaking else ())
     return cache.get_or_compute(
         "faces",
         stage_key("faces", fingerprint, asdict(options), *models_used),
-        lambda: analyse_faces(input_path, options, progress, audio=audio),
+        lambda: analyse_faces(input_path, options, progress, audio=audio, cuts=cuts),
         FaceAnalysis.to_dict,
         FaceAnalysis.from_dict,
     )

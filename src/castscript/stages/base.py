@@ -56,6 +56,8 @@ class StageContext:
     document: Document | None = None
     runtime: dict[str, Runtime] = field(default_factory=dict)
     """Stage name -> its share of the machine."""
+    cuts: list[float] | None = None
+    """Shot changes already known (the cuts stage's cached result): the faces stage does not look for them again."""
 
 
 class Result(Protocol):
@@ -96,7 +98,11 @@ def cached_result(stage: Stage, context: StageContext) -> Any | None:
 
 
 def run_and_store(stage: Stage, context: StageContext, progress: Report) -> Any:
-    result = stage.run(context, progress)
+    return store(stage, context, stage.run(context, progress))
+
+
+def store(stage: Stage, context: StageContext, result: R) -> R:
+    """``result`` kept in the stage cache as ``stage``'s result for this input and parameters."""
     if stage.cached:
         context.cache.store(stage.name, cache_key(stage, context), result, lambda r: r.to_dict())
     return result

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from typing import TYPE_CHECKING
+
 from ..document import Document
 from .base import Report, StageContext
+
+if TYPE_CHECKING:
+    from ..faces import FaceAnalysis
 
 
 @dataclass
@@ -20,6 +25,11 @@ class Cuts:
     @classmethod
     def from_dict(cls, data: dict) -> Cuts:
         return cls([float(t) for t in data["times"]])
+
+    @classmethod
+    def of_faces(cls, analysis: FaceAnalysis) -> Cuts:
+        """The shot changes the face analysis found (the same detector): no second pass over the video."""
+        return cls(sorted(analysis.scene_cuts))
 
 
 @dataclass(frozen=True)
