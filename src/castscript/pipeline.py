@@ -9,7 +9,7 @@ reuses transcription and diarization. The CLI's run and eval and the service all
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -102,8 +102,12 @@ def run_pipeline(
     output_dir: str | Path | None = None,
     progress: Progress | None = None,
     cache: StageCache | None = None,
+    media_name: str | None = None,
 ) -> PipelineResult:
     """Run every stage the options ask for on ``input_path`` and write the outputs into ``output_dir``.
+
+    The document records ``media_name`` as its media's path when given (the service: the name the input was
+    submitted under, never the server's folders), else the input's absolute path.
 
     A translation that fails mid-run (a web service down) still leaves every other output written; the
     TranslationError raised afterwards names the languages missing.
@@ -117,7 +121,7 @@ def run_pipeline(
 
     progress.stage("probe")
     media = probe(input_path)
-    document = Document(media=media, task=options.asr.task)
+    document = Document(media=replace(media, path=media_name) if media_name else media, task=options.asr.task)
     context = StageContext(input_path, media, media_fingerprint(input_path), AudioSource(input_path, media.duration),
                            options, cache, output_dir, document)
     _analyse(context, progress, times)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sqlite3
 import subprocess
+import zipfile
 from pathlib import Path
 
 from castscript.service.store import hash_token
@@ -36,6 +38,22 @@ def test_job_runs_to_done_with_downloadable_outputs(alice, finished_job, embedde
     assert media.status_code == 206 and len(media.content) == 100
     assert media.headers["content-type"] == "audio/flac"
     assert finished_job["id"] in [job["id"] for job in alice.get("/jobs").json()]
+
+
+def test_outputs_name_the_input_never_a_server_path(alice, jfk_upload, embedded):
+    job = alice.wait(alice.submit(jfk_upload, formats=["json", "html", "srt", "txt"])["id"])
+    assert job["state"] == "done", job
+    data = embedded.env["CASTSCRIPT_DATA"]
+    downloads = {o["name"]: alice.get(f"/jobs/{job['id']}/outputs/{o['name']}").content for o in job["outputs"]}
+    downloads["transcript"] = alice.get(f"/jobs/{job['id']}/transcript").content
+    archive = zipfile.ZipFile(io.BytesIO(alice.get(f"/jobs/{job['id']}/outputs.zip").content))
+    downloads.update({f"zip:{name}": archive.read(name) for name in archive.namelist() if name != "jfk.flac"})
+    assert len(downloads) == 9 and "jfk.flac" in archive.namelist()
+    for name, content in downloads.items():
+        text = content.decode()
+        assert data not in text and str(Path(data).resolve()) not in text and "file://" not in text, name
+    assert json.loads(downloads["jfk.json"])["media"]["path"] == "jfk.flac"
+    assert '<source src="jfk.flac"' in downloads["jfk.html"].decode()
 
 
 def test_running_job_reports_progress_and_cancel_stops_it(alice, long_audio, jfk_upload, embedded):

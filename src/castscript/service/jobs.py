@@ -156,7 +156,8 @@ def _execute(row: JobRow, services: Services, work: Path, progress: _ProgressWri
     options = replace(options, threads=config.job_threads)
     media = _fetch_input(row, services, work, progress)
     cache = StageCache(config.cache_dir, enabled=options.use_cache)
-    result = run_pipeline(media, options, work / "out", CallbackProgress(progress), cache=cache)
+    result = run_pipeline(media, options, work / "out", CallbackProgress(progress), cache=cache,
+                          media_name=Path(row.input_name).name)
     progress("store", 0.0)
     for path in result.outputs:
         services.storage.put_file(output_key(row.id, path.name), path)

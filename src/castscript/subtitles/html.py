@@ -52,7 +52,8 @@ def render_html(document: Document, options: OutputOptions, language: str | None
 
 
 def render_transcript(document: Document, media_url: str | None = None) -> str:
-    """The transcript page; the player loads ``media_url``, else the media file beside the page, else its absolute path."""
+    """The transcript page; the player loads ``media_url``, else the media file beside the page, else its absolute path
+    when the document records one."""
     colours = speaker_colours(document)
     columns = [{"code": document.language or "", "title": f"Original{f' ({document.language})' if document.language else ''}"}]
     columns += [{"code": code, "title": code} for code in document.translation_languages]
@@ -71,9 +72,10 @@ def render_transcript(document: Document, media_url: str | None = None) -> str:
 
 
 def media_sources(media_path: str) -> list[str]:
-    """The media file's name (found when the page sits beside it, the default output folder), then its file URI."""
+    """The media file's name (found when the page sits beside it, the default output folder), then its file URI when
+    the document records an absolute path (a local run; the service records the input's name only)."""
     path = Path(media_path)
-    return [path.name, path.resolve().as_uri()]
+    return [path.name, path.as_uri()] if path.is_absolute() else [path.name]
 
 
 def speaker_colours(document: Document) -> dict[str, str]:
