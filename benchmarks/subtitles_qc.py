@@ -21,9 +21,9 @@ from pathlib import Path
 from castscript.pipeline import PipelineOptions, run_pipeline
 from castscript.subtitles import CueRules, OutputOptions, build_cues
 from castscript.subtitles.qc import check_file
+from castscript.synthetic import shot_changes_video
 
 MEDIA = Path(os.environ.get("CASTSCRIPT_MEDIA", "../shared/media"))
-SHOTS = (("d6.mp4", 8.0), ("d10.mp4", 7.5), ("d12.mp4", 7.3), ("d14.mp4", 7.2))
 
 
 def ffmpeg(*args: str) -> None:
@@ -57,21 +57,6 @@ def long_conversation(folder: Path, minutes: float = 5.0) -> Path:
     return out
 
 
-def composed_video(folder: Path) -> Path:
-    """Four talking-head shots cut together (hard cuts at 8.0, 15.5 and 22.8 s) under sample.wav's conversation."""
-    inputs, chains, labels = [], [], ""
-    for i, (name, seconds) in enumerate(SHOTS):
-        inputs += ["-i", str(MEDIA / "talking-heads" / name)]
-        chains.append(f"[{i}:v]trim=0:{seconds},setpts=PTS-STARTPTS,scale=320:320,fps=25[v{i}]")
-        labels += f"[v{i}]"
-    chains.append(f"{labels}concat=n={len(SHOTS)}:v=1:a=0[v]")
-    audio = ["-i", str(MEDIA / "pyannote-sample/sample.wav")]
-    out = folder / "four-shots.mp4"
-    ffmpeg(*inputs, *audio, "-filter_complex", ";".join(chains), "-map", "[v]", "-map", f"{len(SHOTS)}:a",
-           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(out))
-    return out
-
-
 def crossings(cues, cuts: list[float]) -> tuple[int, int]:
     """Cues crossing a cut, and those of them whose speech does not (no word spans the cut)."""
     crossing = [(c, cut) for c in cues for cut in cuts if c.start < cut < c.end]
@@ -84,7 +69,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         media = [MEDIA / "pyannote-sample/sample.wav", MEDIA / "faster-whisper/multilingual.mp3",
-                 ami_conversation(folder), long_conversation(folder), composed_video(folder)]
+                 ami_conversation(folder), long_conversation(folder),
+                 shot_changes_video(MEDIA, folder / "four-shots.mp4")]
         print(f"{'file':<20} {'cues':>5} {'errors':>7} {'>20cps':>7} {'crossing':>8} {'silent':>6}  rules")
         for path in media:
             options = PipelineOptions(formats=("srt",), output=OutputOptions(rules=rules))

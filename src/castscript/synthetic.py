@@ -40,6 +40,27 @@ class Line:
     pause_after: float = 0.6
 
 
+SHOTS = (("d6.mp4", 8.0), ("d10.mp4", 7.5), ("d12.mp4", 7.3), ("d14.mp4", 7.2))
+"""Talking-head clips of the shared media (talking-heads/) and the seconds of each that shot_changes_video uses."""
+SHOT_CUTS = (8.0, 15.5, 22.8)
+"""The hard cuts of shot_changes_video, in seconds."""
+
+
+def shot_changes_video(media: Path, out: Path) -> Path:
+    """Four talking-head shots of the shared ``media`` cut together (hard cuts at SHOT_CUTS), 320x320 at 25 fps, under
+    sample.wav's two-speaker conversation."""
+    inputs, chains, labels = [], [], ""
+    for i, (name, seconds) in enumerate(SHOTS):
+        inputs += ["-i", str(media / "talking-heads" / name)]
+        chains.append(f"[{i}:v]trim=0:{seconds},setpts=PTS-STARTPTS,scale=320:320,fps=25[v{i}]")
+        labels += f"[v{i}]"
+    chains.append(f"{labels}concat=n={len(SHOTS)}:v=1:a=0[v]")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *inputs, "-i", str(media / "pyannote-sample/sample.wav"),
+                    "-filter_complex", ";".join(chains), "-map", "[v]", "-map", f"{len(SHOTS)}:a", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(out)], check=True)
+    return out
+
+
 def require_tools() -> None:
     missing = [tool for tool in ("espeak-ng", "sox") if shutil.which(tool) is None]
     if missing:

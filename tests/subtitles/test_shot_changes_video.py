@@ -10,25 +10,13 @@ import pytest
 
 from castscript.cli import main
 from castscript.subtitles.qc import read_cues
-from tests.conftest import ffmpeg
-
-SHOTS = (("d6.mp4", 8.0), ("d10.mp4", 7.5), ("d12.mp4", 7.3), ("d14.mp4", 7.2))
-CUTS = (8.0, 15.5, 22.8)
+from castscript.synthetic import SHOT_CUTS as CUTS
+from castscript.synthetic import shot_changes_video
 
 
 @pytest.fixture(scope="module")
 def four_shots(media, tmp_path_factory):
-    inputs, chains, labels = [], [], ""
-    for i, (name, seconds) in enumerate(SHOTS):
-        inputs += ["-i", str(media / "talking-heads" / name)]
-        chains.append(f"[{i}:v]trim=0:{seconds},setpts=PTS-STARTPTS,scale=320:320,fps=25[v{i}]")
-        labels += f"[v{i}]"
-    chains.append(f"{labels}concat=n={len(SHOTS)}:v=1:a=0[v]")
-    path = tmp_path_factory.mktemp("shots") / "four-shots.mp4"
-    ffmpeg(*inputs, "-i", str(media / "pyannote-sample/sample.wav"), "-filter_complex", ";".join(chains),
-           "-map", "[v]", "-map", f"{len(SHOTS)}:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-           "-c:a", "aac", "-shortest", str(path))
-    return path
+    return shot_changes_video(media, tmp_path_factory.mktemp("shots") / "four-shots.mp4")
 
 
 @pytest.mark.slow

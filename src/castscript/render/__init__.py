@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..document import Document
-from ..core.errors import InvalidOption, NoAudioStream
+from ..core.errors import NoAudioStream
 from ..subtitles import CueRules, write_atomic
 from ..subtitles.ass_style import AUDIO_ONLY_SIZE
-from .ass import STYLES, AssOptions, build_ass
+from .ass import AssOptions, build_ass
 from .burn import EncodeOptions, burn
 
 if TYPE_CHECKING:
@@ -39,12 +39,7 @@ def burn_subtitles(
 
 
 def _check(options: VideoOptions, input_path: Path, has_audio: bool) -> None:
-    if options.style not in STYLES:
-        raise InvalidOption(f"Unknown subtitle style '{options.style}'.", hint=f"Choose one of: {', '.join(STYLES)}.")
-    if options.font_size is not None and options.font_size < 1:
-        raise InvalidOption(f"--font-size must be a positive number of pixels, got {options.font_size}.")
-    if options.max_lines < 1:
-        raise InvalidOption(f"--max-lines must be at least 1, got {options.max_lines}.")
+    options.validate()
     if not has_audio:
         raise NoAudioStream(
             f"No audio stream in {input_path}: there is no speech to subtitle.",

@@ -29,7 +29,6 @@ from ..subtitles.cues import join_words
 from ..translation.sentences import sentence_units
 from .layout import LINE_HEIGHT, Placement, Rect, em_width, place_live, wrap
 
-STYLES = ("live", "classic")
 NAME_SCALE = 0.8
 LIVE_WIDTH = 0.42
 """Widest live block, as a share of the frame width."""
