@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .core.settings import settings
-from .progress import Progress
+from .core.progress import Progress
 
 
 def rss_bytes() -> int:

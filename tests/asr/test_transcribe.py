@@ -8,7 +8,7 @@ import jiwer
 import pytest
 
 from castscript.asr import AsrOptions, transcribe
-from castscript.errors import InvalidOption
+from castscript.core.errors import InvalidOption
 from castscript.media import decode_audio
 
 JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."

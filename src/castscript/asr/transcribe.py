@@ -13,7 +13,7 @@ import numpy as np
 from ..core.options import AsrOptions
 from ..core.settings import settings
 from ..document import Segment, Word
-from ..errors import InvalidOption, ModelNotFound
+from ..core.errors import InvalidOption, ModelNotFound
 from ..media import SAMPLE_RATE
 from ..media.audio import is_digital_silence
 

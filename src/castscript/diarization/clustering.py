@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 from scipy.cluster.hierarchy import fcluster, linkage
-from sklearn.cluster import KMeans
 
 from ..core.errors import InvalidOption
 from .embedding import l2_normalise
@@ -126,6 +125,8 @@ def spectral(embeddings: np.ndarray, low: int, high: int, options: ClusteringOpt
     items = len(embeddings)
     spectral, eigenvalues = _spectral_embedding(embeddings, options, min(high + 1, items))
     k = low if low == high else _eigengap_count(eigenvalues, max(low, 2), min(high, items - 1))
+    from sklearn.cluster import KMeans  # 0.9 s to import: only the spectral method needs it
+
     labels = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(l2_normalise(spectral[:, :k]))
     if low == 1:
         labels = _merge_similar(embeddings, labels, low, options.merge_similarity)
