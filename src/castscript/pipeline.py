@@ -16,7 +16,7 @@ from typing import Any
 from .cache import StageCache, media_fingerprint
 from .concurrency import SideBySide, StageTimes, threads_or_all
 from .core.errors import InvalidOption, TranslationError
-from .core.options import DEFAULT_FORMATS, AsrOptions, SpeakerOptions, TranslationOptions, VideoOptions
+from .core.options import DEFAULT_FORMATS, AsrOptions, OutputOptions, SpeakerOptions, TranslationOptions, VideoOptions
 from .core.progress import NullProgress, Progress
 from .core.settings import settings
 from .document import Document
@@ -38,7 +38,7 @@ from .stages import (
     run_and_store,
     store,
 )
-from .subtitles import OutputOptions, write_outputs
+from .subtitles import write_outputs
 from .subtitles.formats import check_formats
 
 __all__ = ["DEFAULT_FORMATS", "AsrOptions", "PipelineOptions", "PipelineResult", "SpeakerOptions",

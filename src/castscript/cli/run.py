@@ -11,16 +11,18 @@ from ..core.errors import InvalidOption
 from ..core.options import (
     DEFAULT_FORMATS,
     DEVICES,
+    PROFILES,
     STYLES,
     TASKS,
     AsrOptions,
+    CueRules,
+    OutputOptions,
     SpeakerOptions,
     TranslationOptions,
     VideoOptions,
 )
 from ..core.progress import terminal_progress_or_null
 from ..core.text import split_list
-from ..subtitles import PROFILES, CueRules, OutputOptions
 from ..subtitles.qc import summarize_outputs
 
 if TYPE_CHECKING:

@@ -2,15 +2,16 @@
 
 The CLI flags (cli/run.py) and the API's JobOptions (service/schemas.py) take their defaults and choices from here
 and are checked against these dataclasses by tests. ``validate()`` raises InvalidOption (exit 2, HTTP 422) before
-any media is decoded. Subtitle profiles (CueRules, PROFILES) are here too. Checks that need a registry above the core
-(output formats, translation models, the voice library, timecodes) are done by ``OutputOptions`` (subtitles) and
-the pipeline's ``PipelineOptions.validate``, which hold these groups.
+any media is decoded. Subtitle profiles (CueRules, PROFILES) and OutputOptions are here too. Checks that need a
+registry above the core (output format names, translation models, the voice library) are done by the pipeline's
+``PipelineOptions.validate``, which holds these groups.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 
@@ -285,3 +286,35 @@ def frame_rate(fps: float | None) -> Fraction:
         if abs(float(rate) - fps) < 0.005:
             return rate
     return Fraction(round(fps * 1000), 1000)
+
+
+TIMECODE = re.compile(r"^(\d{2}):(\d{2}):(\d{2})[:;.](\d{2})$")
+
+
+def check_timecode(text: str, fps: Fraction) -> tuple[int, int, int, int]:
+    """Hours, minutes, seconds and frames of an HH:MM:SS:FF (or HH:MM:SS;FF) start timecode at ``fps``."""
+    match = TIMECODE.match(text.strip())
+    if not match:
+        raise InvalidOption(f"--start-timecode '{text}' is not HH:MM:SS:FF.", hint="Example: 01:00:00:00")
+    hours, minutes, seconds, frames = map(int, match.groups())
+    if minutes > 59 or seconds > 59 or frames >= -(-fps.numerator // fps.denominator):
+        raise InvalidOption(f"--start-timecode '{text}' is out of range at {float(fps):g} fps.")
+    return hours, minutes, seconds, frames
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    rules: CueRules = CueRules()
+    """The subtitle profile (netflix by default; see PROFILES)."""
+    speaker_labels: bool = False
+    """Prefix subtitle cues with the speaker's name (names are always in the dialogue list, JSON and HTML)."""
+    bilingual: bool = False
+    """Translated subtitle files show the original line above the translation."""
+    start_timecode: str | None = None
+    """Programme start (HH:MM:SS:FF) added to every timecoded format, e.g. 01:00:00:00."""
+
+    def validate(self) -> None:
+        """The profile's values and the start timecode (its frames are checked again at the media's rate)."""
+        self.rules.validate()
+        if self.start_timecode:
+            check_timecode(self.start_timecode, frame_rate(self.rules.fps or 60))

@@ -9,10 +9,19 @@ from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, model_validator
 
-from ..core.options import STYLES, TASKS, AsrOptions, SpeakerOptions, TranslationOptions, VideoOptions
+from ..core.options import (
+    PROFILES,
+    STYLES,
+    TASKS,
+    AsrOptions,
+    CueRules,
+    OutputOptions,
+    SpeakerOptions,
+    TranslationOptions,
+    VideoOptions,
+)
 from ..core.progress import label
 from ..pipeline import DEFAULT_FORMATS, PipelineOptions
-from ..subtitles import PROFILES, CueRules, OutputOptions
 from .store import JobRow
 
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]

@@ -23,7 +23,7 @@ from ..core.text import clock as text_clock
 from ..document import Document
 from .cues import Cue
 from .formats import OutputOptions, cues_for, register
-from .timecode import Clock
+from .timecode import Clock, output_clock
 
 # ---------------------------------------------------------------------------------------------------------------
 # TTML / IMSC 1.1 Text
@@ -32,7 +32,7 @@ from .timecode import Clock
 @register("ttml", "ttml", per_language=True)
 def render_ttml(document: Document, options: OutputOptions, language: str | None) -> str:
     """IMSC 1.1 Text profile TTML, times as frames at the media's rate (ttconv's writer)."""
-    clock = options.clock(document)
+    clock = output_clock(options, document)
     doc = model.ContentDocument()
     doc.set_lang(language or document.language or "")
     doc.set_cell_resolution(model.CellResolutionType(rows=15, columns=32))
@@ -117,7 +117,7 @@ def iso6937(text: str) -> bytes:
 def render_ebu_stl(document: Document, options: OutputOptions, language: str | None) -> bytes:
     """Binary EBU-STL: one GSI block, then TTI blocks (extension blocks for long text), timecodes at the media's
     rate where STL has it (23.976, 24, 25, 29.97 drop-frame, 50), else 25."""
-    media_clock = options.clock(document)
+    media_clock = output_clock(options, document)
     fps = media_clock.fps if media_clock.fps in STL_RATES else Fraction(25)
     clock = Clock.at(fps, options.start_timecode)
     cues = cues_for(document, options, language, shifted=False)
@@ -194,7 +194,7 @@ CHARACTER_HEADER = ["CHARACTER", "Lines", "Words", "Speaking time", "Seconds"]
 
 def dialogue_list(document: Document, options: OutputOptions) -> DialogueList:
     """One row per line of dialogue, timecoded at the media's frame rate from the start timecode."""
-    clock = options.clock(document)
+    clock = output_clock(options, document)
     languages = document.translation_languages
     header = ["#", "In-TC", "Out-TC", "CHARACTER", "Dialogue"] + [lang.upper() for lang in languages]
     rows, breakdown = [], {}

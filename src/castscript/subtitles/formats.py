@@ -11,35 +11,13 @@ from typing import Callable
 import pysubs2
 
 from ..core.files import write_atomic
-from ..core.options import CueRules, frame_rate
+from ..core.options import OutputOptions
 from ..core.text import clock
 from ..document import Document, Word
 from ..core.errors import InvalidOption
 from .ass_style import style_speakers
 from .cues import Cue, build_cues, join_words, wrap_lines
-from .timecode import Clock, parse_timecode
-
-
-@dataclass(frozen=True)
-class OutputOptions:
-    rules: CueRules = CueRules()
-    """The subtitle profile (netflix by default; see core.options.PROFILES)."""
-    speaker_labels: bool = False
-    """Prefix subtitle cues with the speaker's name (names are always in the dialogue list, JSON and HTML)."""
-    bilingual: bool = False
-    """Translated subtitle files show the original line above the translation."""
-    start_timecode: str | None = None
-    """Programme start (HH:MM:SS:FF) added to every timecoded format, e.g. 01:00:00:00."""
-
-    def validate(self) -> None:
-        """The profile's values and the start timecode (its frames are checked again at the media's rate)."""
-        self.rules.validate()
-        if self.start_timecode:
-            parse_timecode(self.start_timecode, frame_rate(self.rules.fps or 60))
-
-    def clock(self, document: Document) -> Clock:
-        """Frame rate (--fps, else the media's, 25 when audio-only) and start timecode of the timecoded outputs."""
-        return Clock.at(frame_rate(self.rules.fps or document.media.fps), self.start_timecode)
+from .timecode import output_clock
 
 
 Renderer = Callable[[Document, OutputOptions, str | None], str | bytes]
@@ -82,7 +60,7 @@ def cues_for(document: Document, options: OutputOptions, language: str | None, *
     if language is not None and options.bilingual:
         _add_originals(document, cues, options)
     if shifted and options.start_timecode:
-        clock = options.clock(document)
+        clock = output_clock(options, document)
         for cue in cues:
             cue.start, cue.end = clock.seconds(cue.start), clock.seconds(cue.end)
     return cues

@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
-from ..core.options import CueRules, frame_rate
 from ..core.errors import InputNotFound, InvalidOption, NotMediaError
+from ..core.options import CueRules, frame_rate
+from .timecode import output_clock
 
 ERROR, WARNING = "error", "warning"
 FAST_CPS = 20.0
@@ -215,7 +216,7 @@ def check_file(path: str | Path, rules: CueRules, *, fps: float | None = None, c
 def summarize_outputs(paths, document, options) -> list[str]:
     """One QC summary line per subtitle file a run wrote (``options``: its OutputOptions); bilingual translations
     are checked with twice the lines and characters a second (original above translation, each read alone)."""
-    clock = options.clock(document)
+    clock = output_clock(options, document)
     offset = clock.start_frames / clock.fps
     cuts = [c + float(offset) for c in document.cuts]
     lines = []

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 
 from ttconv.time_code import SmpteTimeCode
 
-from ..core.errors import InvalidOption
+from ..core.options import OutputOptions, check_timecode, frame_rate
+from ..document import Document
 
-TIMECODE = re.compile(r"^(\d{2}):(\d{2}):(\d{2})[:;.](\d{2})$")
 DROP_FRAME_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))
 
 
@@ -45,11 +44,9 @@ class Clock:
 
 def parse_timecode(text: str, fps: Fraction) -> SmpteTimeCode:
     """HH:MM:SS:FF (or HH:MM:SS;FF) at ``fps``; drop-frame at 29.97 and 59.94."""
-    match = TIMECODE.match(text.strip())
-    nominal = -(-fps.numerator // fps.denominator)
-    if not match:
-        raise InvalidOption(f"--start-timecode '{text}' is not HH:MM:SS:FF.", hint="Example: 01:00:00:00")
-    hours, minutes, seconds, frames = map(int, match.groups())
-    if minutes > 59 or seconds > 59 or frames >= nominal:
-        raise InvalidOption(f"--start-timecode '{text}' is out of range at {float(fps):g} fps.")
-    return SmpteTimeCode(hours, minutes, seconds, frames, fps, fps in DROP_FRAME_RATES)
+    return SmpteTimeCode(*check_timecode(text, fps), fps, fps in DROP_FRAME_RATES)
+
+
+def output_clock(options: OutputOptions, document: Document) -> Clock:
+    """Frame rate (--fps, else the media's, 25 when audio-only) and start timecode of the timecoded outputs."""
+    return Clock.at(frame_rate(options.rules.fps or document.media.fps), options.start_timecode)
