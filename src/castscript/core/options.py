@@ -190,20 +190,6 @@ class VideoOptions:
             raise InvalidOption(f"--max-lines must be at most {MAX_BURN_LINES}, got {self.max_lines}.")
 
 
-@dataclass(frozen=True)
-class RunSettings:
-    """How a run uses the machine: never part of a stage's cache key (results do not depend on it)."""
-
-    threads: int = 0
-    """CPU threads for the model stages together (0: every core); shared out when stages run side by side."""
-    parallel: bool = True
-    """Run transcription, diarization and face analysis side by side rather than one after the other."""
-    use_cache: bool = True
-
-    def validate(self) -> None:
-        _whole("--threads", self.threads, 0, " (0: every core)")
-
-
 # Subtitle profiles: the limits a delivery's QC checks (Netflix by default, BBC, or custom values).
 STANDARD_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
                   Fraction(48), Fraction(50), Fraction(60000, 1001), Fraction(60))
