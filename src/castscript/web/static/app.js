@@ -85,14 +85,6 @@ function formatBytes(bytes) {
   return `${bytes.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
-function stageLabel(stage) {
-  // The words of core.progress.label: "transcribe+diarize" -> "Transcribing and finding speakers".
-  const words = (stage || "").split("+").filter(Boolean).map((part) => me.stage_labels[part] || part);
-  if (words.length <= 1) return words[0] || "";
-  const rest = words.slice(1).map((w) => w[0].toLowerCase() + w.slice(1));
-  return [words[0], ...rest.slice(0, -1)].join(", ") + " and " + rest[rest.length - 1];
-}
-
 function timeLeft(job) {
   // From how fast the current stage moves: elapsed * (100 - p) / p.
   const now = performance.now();
@@ -109,7 +101,7 @@ function timeLeft(job) {
 }
 
 function stateText(job) {
-  if (job.state === "running") return `${stageLabel(job.stage)} · ${job.percent}%${timeLeft(job)}`;
+  if (job.state === "running") return `${job.stage_label || ""} · ${job.percent}%${timeLeft(job)}`;
   if (job.state === "failed") return job.error ? job.error.message : "failed";
   if (job.state === "queued") return "Waiting for a worker";
   return "";
