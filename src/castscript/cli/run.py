@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..core.errors import InvalidOption
@@ -20,6 +19,7 @@ from ..core.options import (
     SpeakerOptions,
     TranslationOptions,
     VideoOptions,
+    profile_from_options,
 )
 from ..core.progress import terminal_progress_or_null
 from ..core.text import split_list
@@ -27,11 +27,6 @@ from ..subtitles.qc import summarize_outputs
 
 if TYPE_CHECKING:
     from ..pipeline import PipelineOptions
-
-CUE_FLAGS = {"max_line_chars": "max_chars_per_line", "max_cue_lines": "max_lines", "max_cps": "max_chars_per_second",
-             "min_cue_duration": "min_duration", "max_cue_duration": "max_duration", "fps": "fps"}
-"""Subtitle flag -> CueRules field (None: the --subtitle-profile's value)."""
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("run", help="transcribe (and diarize, translate, burn) one media file")
@@ -118,7 +113,6 @@ def options_from_args(args: argparse.Namespace) -> PipelineOptions:
     """The pipeline's options from ``run``-style flags, validated (InvalidOption before any decoding)."""
     from ..pipeline import PipelineOptions
 
-    given = {field: getattr(args, flag) for flag, field in CUE_FLAGS.items() if getattr(args, flag) is not None}
     options = PipelineOptions(
         asr=AsrOptions(
             model=args.model, language=args.language, task=args.task, multilingual=args.multilingual,
@@ -134,7 +128,7 @@ def options_from_args(args: argparse.Namespace) -> PipelineOptions:
             faces=args.faces, burn=args.burn, style=args.style, font_size=args.font_size, max_lines=args.max_lines
         ),
         formats=split_list(args.formats),
-        output=OutputOptions(rules=replace(PROFILES[args.subtitle_profile], **given),
+        output=OutputOptions(rules=profile_from_options(args.subtitle_profile, args),
                              speaker_labels=args.speaker_labels, bilingual=args.bilingual,
                              start_timecode=args.start_timecode),
         use_cache=not args.no_cache,

@@ -264,6 +264,16 @@ def profile(name: str = "netflix", **overrides) -> CueRules:
     return replace(PROFILES[name], **values).validate()
 
 
+CUE_OPTIONS = {"max_line_chars": "max_chars_per_line", "max_cue_lines": "max_lines", "max_cps": "max_chars_per_second",
+               "min_cue_duration": "min_duration", "max_cue_duration": "max_duration", "fps": "fps"}
+"""`run` flag and API field -> CueRules field; an option left unset (None) keeps the subtitle profile's value."""
+
+
+def profile_from_options(name: str, source) -> CueRules:
+    """The named profile with the CUE_OPTIONS that ``source`` (parsed flags or API options) sets, checked."""
+    return profile(name, **{field: getattr(source, option) for option, field in CUE_OPTIONS.items()})
+
+
 def frame_rate(fps: float | None) -> Fraction:
     """The exact frame rate for ``fps`` (29.97 -> 30000/1001); 25 when there is no video."""
     if not fps:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -10,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, model_validator
 
 from ..core.options import (
+    CUE_OPTIONS,
     PROFILES,
     STYLES,
     TASKS,
@@ -19,6 +19,7 @@ from ..core.options import (
     SpeakerOptions,
     TranslationOptions,
     VideoOptions,
+    profile_from_options,
 )
 from ..core.progress import label
 from ..pipeline import DEFAULT_FORMATS, PipelineOptions
@@ -26,11 +27,6 @@ from .store import JobRow
 
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 State = Literal["queued", "running", "done", "failed", "cancelled"]
-
-CUE_FIELDS = {"max_line_chars": "max_chars_per_line", "max_cue_lines": "max_lines", "max_cps": "max_chars_per_second",
-              "min_cue_duration": "min_duration", "max_cue_duration": "max_duration", "fps": "fps"}
-"""JobOptions field -> CueRules field (null: the subtitle profile's value)."""
-
 
 class JobOptions(BaseModel):
     """Pipeline options; the same meaning, defaults and choices as the `castscript run` flags of the same name
@@ -77,7 +73,6 @@ class JobOptions(BaseModel):
 
         ``voices`` is the voice library identification uses: the job owner's own on a server.
         """
-        given = {field: getattr(self, name) for name, field in CUE_FIELDS.items() if getattr(self, name) is not None}
         options = PipelineOptions(
             asr=AsrOptions(model=self.model, language=self.language, task=self.task, multilingual=self.multilingual),
             speakers=SpeakerOptions(
@@ -89,7 +84,7 @@ class JobOptions(BaseModel):
             video=VideoOptions(faces=self.faces, burn=self.burn, style=self.style, font_size=self.font_size,
                                max_lines=self.max_lines),
             formats=tuple(self.formats),
-            output=OutputOptions(rules=replace(PROFILES[self.subtitle_profile], **given),
+            output=OutputOptions(rules=profile_from_options(self.subtitle_profile, self),
                                  speaker_labels=self.speaker_labels, bilingual=self.bilingual,
                                  start_timecode=self.start_timecode),
             use_cache=self.use_cache,
@@ -102,7 +97,7 @@ class JobOptions(BaseModel):
         """The API form of core options (``castscript watch`` forwards its run-style flags this way)."""
         rules = options.output.rules
         defaults = PROFILES.get(rules.name, CueRules())
-        cues = {name: getattr(rules, field) for name, field in CUE_FIELDS.items()
+        cues = {name: getattr(rules, field) for name, field in CUE_OPTIONS.items()
                 if getattr(rules, field) != getattr(defaults, field)}
         asr, speakers, video = options.asr, options.speakers, options.video
         return cls(
