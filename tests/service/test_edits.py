@@ -14,7 +14,7 @@ from pathlib import Path
 import pysubs2
 import pytest
 
-from .servers import Server, create_token, service_env
+from .servers import Server, create_token, service_env, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +218,32 @@ def test_revisions_in_s3_storage_are_never_overwritten(tmp_path, monkeypatch):
         assert "Good evening to you all." in srt
     finally:
         moto.stop()
+
+
+def test_an_edit_re_renders_the_burned_video_in_the_background(alice, media, tmp_path):
+    """d12.mp4 (7.3 s, one talking head) burned by the service; an edited line answers at once, the job view shows
+    the video being re-rendered, then current with the new text burned in where the line is shown."""
+    from tests.cli.test_edit_reburn import changed_pixels, frame
+
+    job = alice.submit(alice.upload(media / "talking-heads" / "d12.mp4"), burn=True, formats=["json", "srt"])
+    done = alice.wait(job["id"], timeout=180)
+    assert done["state"] == "done" and done["video"] == {"state": "current", "revision": 0, "wanted": None,
+                                                           "percent": None, "error": None}, done
+    before = tmp_path / "before.mp4"
+    before.write_bytes(alice.get(f"/jobs/{job['id']}/outputs/d12.castscript.mp4").content)
+
+    assert edit(alice, job["id"], 0, {"op": "set_text", "segment": 0, "text": "ZEBRA QUARTZ"}) == {"revision": 1}
+    assert alice.job(job["id"])["video"]["state"] == "rendering"  # the edit did not wait for the video
+    assert "ZEBRA QUARTZ" in alice.get(f"/jobs/{job['id']}/outputs/d12.srt").text  # text outputs: already new
+    video = wait_until(lambda: (v := alice.job(job["id"])["video"])["state"] != "rendering" and v, 120,
+                       "the video to be re-rendered", interval=0.3)
+    assert video["state"] == "current" and video["revision"] == 1, video
+    assert [r["summary"] for r in alice.get(f"/jobs/{job['id']}/revisions").json()] == ["transcribed", "line 0: text"]
+
+    ass = pysubs2.SSAFile.from_string(alice.get(f"/jobs/{job['id']}/outputs/d12.castscript.ass").text)
+    shown = max((e for e in ass if "QUARTZ" in e.plaintext), key=lambda e: e.end)
+    after = tmp_path / "after.mp4"
+    after.write_bytes(alice.get(f"/jobs/{job['id']}/outputs/d12.castscript.mp4").content)
+    during = (shown.start + shown.end) / 2000
+    assert changed_pixels(frame(before, during), frame(after, during)) > 300
+    assert changed_pixels(frame(before, 6.5), frame(after, 6.5)) < 30

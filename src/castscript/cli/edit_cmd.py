@@ -1,5 +1,6 @@
 """castscript edit JSON: correct a finished transcript (the edits API's operations from a JSON file, or speaker
-flags) and re-write every output; edited lines are re-translated, no other model runs again."""
+flags) and re-write every output; edited lines are re-translated, a burned video found beside the JSON is burned
+again (with the faces and shot changes the transcript carries), no other model runs again."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import argparse
 from pathlib import Path
 
 from ..alignment import WhisperAligner
+from ..core.errors import InputNotFound
+from ..core.options import STYLES, VideoOptions
 from ..editing import (
     EditError,
     load_transcript,
@@ -17,6 +20,8 @@ from ..editing import (
     word_at,
 )
 from ..operations import OPERATIONS, apply_operations, load_operations, refresh_translations
+from ..pipeline import PipelineOptions
+from ..stages.burn import burn_document
 from ..subtitles import OutputOptions
 from .run import split_list
 
@@ -33,6 +38,8 @@ def register(subparsers) -> None:
                         help="keep proportional word timings for retyped lines (default: align them on the media's "
                              "audio with Whisper when the media file is found, at its path or beside JSON)")
     parser.add_argument("--model", default="base", help="Whisper model for that alignment (default base)")
+    parser.add_argument("--media", default=None, help="the run's input media (default: its recorded path, else the "
+                                                      "file of that name beside JSON); for alignment and re-burning")
     parser.add_argument("--translator", default="bergamot",
                         help="re-translates the edited lines (bergamot, deepl, openai[:MODEL]; default bergamot)")
     edits = parser.add_argument_group("edits (applied in the order given)")
@@ -47,6 +54,10 @@ def register(subparsers) -> None:
     parser.add_argument("--bilingual", action="store_true", help="translated subtitles show the original above")
     parser.add_argument("--speaker-labels", action="store_true", help="speaker names before subtitle lines (off)")
     parser.add_argument("--no-speaker-labels", dest="speaker_labels", action="store_false", help=argparse.SUPPRESS)
+    video = parser.add_argument_group("burned video (re-rendered when NAME.castscript.mp4 is beside JSON)")
+    video.add_argument("--style", choices=STYLES, default=VideoOptions.style, help="the run's --style")
+    video.add_argument("--font-size", type=int, default=None, help="the run's --font-size")
+    video.add_argument("--max-lines", type=int, default=VideoOptions.max_lines, help="the run's --max-lines")
     parser.set_defaults(func=command, edits=[])
 
 
@@ -66,7 +77,8 @@ def command(args: argparse.Namespace) -> int:
     for kind, value in args.edits:
         print(apply_edit(document, kind, value))
     if operations:
-        aligner = None if args.no_align else _aligner(document, Path(args.json), args.model)
+        media = _media(document, Path(args.json), args.media)
+        aligner = None if args.no_align or media is None else WhisperAligner(media, args.model)
         edited = apply_operations(document, operations, translator=None, aligner=aligner)
         document = edited.document
         for summary in edited.summaries:
@@ -77,14 +89,36 @@ def command(args: argparse.Namespace) -> int:
     formats = list(split_list(args.formats)) if args.formats is not None else None
     for path in rewrite_outputs(document, args.json, formats, args.output_dir, options):
         print(f"  wrote {path}")
+    for path in reburn(document, Path(args.json), args, options):
+        print(f"  burned {path}")
     return 0
 
 
-def _aligner(document, json_path: Path, model: str) -> WhisperAligner | None:
-    """An aligner on the transcript's media: at its recorded path, else beside the JSON; None if neither exists."""
+def _media(document, json_path: Path, given: str | None) -> Path | None:
+    """The transcript's media: ``given``, else at its recorded path, else beside the JSON; None if none exists."""
+    if given is not None:
+        if not Path(given).is_file():
+            raise InputNotFound(f"No media file at {given}.")
+        return Path(given)
     recorded = Path(document.media.path)
-    media = next((p for p in (recorded, json_path.parent / recorded.name) if p.is_file()), None)
-    return WhisperAligner(media, model) if media is not None else None
+    return next((p for p in (recorded, json_path.parent / recorded.name) if p.is_file()), None)
+
+
+def reburn(document, json_path: Path, args: argparse.Namespace, options: OutputOptions) -> list[Path]:
+    """Burn the edited transcript again when the run burned a video (NAME.castscript.mp4 beside the JSON)."""
+    stem = json_path.name.removesuffix(".json")
+    if not (json_path.parent / f"{stem}.castscript.mp4").is_file():
+        return []
+    media = _media(document, json_path, args.media)
+    if media is None:
+        raise InputNotFound(
+            f"The text outputs were written, but {stem}.castscript.mp4 could not be burned again: the media is "
+            f"neither at {document.media.path} nor beside {json_path.name}.", hint="Pass it with --media FILE.")
+    video = VideoOptions(burn=True, style=args.style, font_size=args.font_size, max_lines=args.max_lines)
+    video.validate()
+    run = PipelineOptions(video=video, output=options)
+    output_dir = Path(args.output_dir) if args.output_dir else json_path.parent
+    return burn_document(document, media, output_dir, run, lambda _fraction: None).paths
 
 
 def apply_edit(document, kind: str, value: str) -> str:

@@ -41,7 +41,7 @@ from .cleanup import Sweeper
 from .config import ServiceConfig
 from .errors import Conflict, NotFound, QueueUnavailable, TooManyJobs, Unauthorized, for_client
 from .netguard import check_url, parse_networks
-from . import catalog, revisions
+from . import catalog, revisions, videos
 from .jobs import Services, delete_job_files, name_from_url, output_key
 from .revisions import RevisionConflict
 from .queue import JobQueue, make_queue
@@ -190,7 +190,10 @@ def list_jobs(
     limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[JobView]:
     """Your jobs, newest first."""
-    return [JobView.of(row) for row in services_of(request).store.jobs(owner, limit, offset, state)]
+    store = services_of(request).store
+    rows = store.jobs(owner, limit, offset, state)
+    burned = store.videos([row.id for row in rows])
+    return [JobView.of(row, burned.get(row.id)) for row in rows]
 
 
 def _job(request: Request, owner: str, job_id: str) -> JobRow:
@@ -209,8 +212,10 @@ def _finished_job(request: Request, owner: str, job_id: str) -> JobRow:
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
 def get_job(job_id: str, owner: Owner, request: Request) -> JobView:
-    """State: queued, running (with stage and percent), done (with outputs), failed (with the reason) or cancelled."""
-    return JobView.of(_job(request, owner, job_id))
+    """State: queued, running (with stage, percent and time left), done (with outputs, and the burned video's state),
+    failed (with the reason) or cancelled."""
+    row = _job(request, owner, job_id)
+    return JobView.of(row, services_of(request).store.video(job_id))
 
 
 @router.post("/jobs/{job_id}/cancel", tags=["jobs"])
@@ -373,7 +378,7 @@ def rename_speakers(job_id: str, body: SpeakerNames, owner: Owner, request: Requ
     services = services_of(request)
     operations = parse_operations([{"op": "rename_speaker", "speaker": k, "name": v} for k, v in body.names.items()])
     revisions.edit(services, row, revisions.current(services, job_id)[0], operations, owner)
-    return JobView.of(row)
+    return JobView.of(row, services.store.video(job_id))
 
 
 def _error_response(status: int, body: dict, headers: dict | None = None) -> JSONResponse:
@@ -465,6 +470,7 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         await run_in_threadpool(queue.start)
+        await run_in_threadpool(videos.resume, services)
         sweeper.start()
         yield
         sweeper.stop()

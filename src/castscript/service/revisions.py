@@ -3,7 +3,8 @@
 Revision 0 is the document the pipeline wrote (recorded at the first edit); each later one is a new document file
 under a unique storage key plus a row (job, number) in the job store. The number is the row's primary key, so of
 two edits on the same base only one can be recorded: the other gets a 409 with the current number. After each new
-revision every text output of the job is re-written from it (no model runs again).
+revision every text output of the job is re-written from it (no model runs again), and a burned video is
+re-rendered in the background (service.videos).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..alignment import WhisperAligner
 from ..document import Document
 from ..operations import Operation, apply_operations
 from ..subtitles import write_outputs
+from . import videos
 from .errors import Conflict, NotFound
 from .jobs import Services, document_key, job_prefix, output_key
 from .schemas import JobOptions
@@ -133,6 +135,7 @@ def _commit(services: Services, row: JobRow, number: int, document: Document, wh
         services.storage.delete(key)
         raise _conflict(number - 1, services.store.latest_revision(row.id).number)
     write_job_outputs(services, row, document)
+    videos.schedule(services, row, number)
     return number
 
 

@@ -23,7 +23,7 @@ from ..core.options import (
 )
 from ..core.progress import label
 from ..pipeline import DEFAULT_FORMATS, PipelineOptions
-from .store import JobRow
+from .store import JobRow, VideoRow
 
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 State = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -156,6 +156,27 @@ class UploadView(BaseModel):
     size: int
 
 
+class VideoView(BaseModel):
+    """The burned video of a job run with burn: re-rendered in the background after each edit."""
+
+    state: Literal["current", "rendering", "failed"] = Field(
+        description="current: it shows the current revision; rendering: being re-rendered after an edit")
+    revision: int = Field(description="the transcript revision the stored video shows")
+    wanted: int | None = Field(None, description="the revision being rendered (or that failed to render)")
+    percent: int | None = Field(None, description="percent of the re-render done")
+    error: str | None = None
+
+    @classmethod
+    def of(cls, row: JobRow, video: VideoRow | None) -> VideoView | None:
+        if row.state != "done" or not any(name.endswith(".castscript.mp4") for name in row.outputs):
+            return None
+        if video is None or video.rendered >= video.wanted:
+            return cls(state="current", revision=video.rendered if video else 0)
+        if video.error is not None:
+            return cls(state="failed", revision=video.rendered, wanted=video.wanted, error=video.error)
+        return cls(state="rendering", revision=video.rendered, wanted=video.wanted, percent=round(100 * video.progress))
+
+
 class JobView(BaseModel):
     id: str
     state: State
@@ -167,12 +188,13 @@ class JobView(BaseModel):
     input_name: str
     options: JobOptions
     outputs: list[OutputFile]
+    video: VideoView | None = Field(None, description="the burned video's state (jobs run with burn)")
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
     @classmethod
-    def of(cls, row: JobRow) -> JobView:
+    def of(cls, row: JobRow, video: VideoRow | None = None) -> JobView:
         running = row.state == "running"
         return cls(
             id=row.id, state=row.state, stage=row.stage if running else None,
@@ -181,6 +203,7 @@ class JobView(BaseModel):
             error=ErrorBody(**row.error) if row.error else None, attempts=row.attempts, input_name=row.input_name,
             options=JobOptions(**row.options),
             outputs=[OutputFile(name=name, url=f"/jobs/{row.id}/outputs/{name}") for name in row.outputs],
+            video=VideoView.of(row, video),
             created_at=_time(row.created_at), started_at=_time(row.started_at), finished_at=_time(row.finished_at),
         )
 

@@ -88,6 +88,21 @@ class RevisionRow(Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
+class VideoRow(Base):
+    """The burned video of a finished job that was run with burn: which revision it shows, which one is wanted."""
+
+    __tablename__ = "videos"
+    job_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rendered: Mapped[int] = mapped_column(Integer, default=0)
+    """The revision the stored video shows."""
+    wanted: Mapped[int] = mapped_column(Integer, default=0)
+    """The revision it should show (the current one); rendered < wanted while it is re-rendered."""
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why the last re-render failed (None: it did not)."""
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
 def hash_token(token: str) -> str:
     """Tokens are 256-bit random strings, so a plain SHA-256 is enough to keep them unusable at rest."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -223,6 +238,7 @@ class Store:
             if row is not None:
                 session.delete(row)
             session.execute(delete(RevisionRow).where(RevisionRow.job_id == job_id))
+            session.execute(delete(VideoRow).where(VideoRow.job_id == job_id))
 
     # revisions
     def add_revision(self, row: RevisionRow) -> bool:
@@ -251,6 +267,34 @@ class Store:
     def delete_revisions(self, job_id: str) -> None:
         with self.session() as session:
             session.execute(delete(RevisionRow).where(RevisionRow.job_id == job_id))
+
+    # burned videos re-rendered after edits
+    def video(self, job_id: str) -> VideoRow | None:
+        with self.session() as session:
+            return session.get(VideoRow, job_id)
+
+    def videos(self, job_ids: list[str]) -> dict[str, VideoRow]:
+        with self.session() as session:
+            return {row.job_id: row for row in session.scalars(select(VideoRow).where(VideoRow.job_id.in_(job_ids)))}
+
+    def want_video(self, job_id: str, number: int) -> None:
+        """The job's video should show revision ``number`` (a later wish is never replaced by an earlier one)."""
+        with self.session() as session:
+            row = session.get(VideoRow, job_id, with_for_update=True)
+            if row is None:
+                session.add(VideoRow(job_id=job_id, rendered=0, wanted=number, progress=0.0, updated_at=time.time()))
+            elif number > row.wanted:
+                row.wanted, row.progress, row.error, row.updated_at = number, 0.0, None, time.time()
+
+    def update_video(self, job_id: str, **values: Any) -> None:
+        with self.session() as session:
+            session.execute(update(VideoRow).where(VideoRow.job_id == job_id).values(updated_at=time.time(), **values))
+
+    def stale_videos(self) -> list[str]:
+        """Jobs whose video shows an older revision than the current one and did not fail (to resume on start)."""
+        with self.session() as session:
+            query = select(VideoRow.job_id).where(VideoRow.rendered < VideoRow.wanted, VideoRow.error.is_(None))
+            return list(session.scalars(query))
 
     def transition(self, job_id: str, from_states: tuple[str, ...], **values: Any) -> bool:
         """Set ``values`` only if the job is in one of ``from_states`` (atomic: a cancel and a finish cannot both win)."""

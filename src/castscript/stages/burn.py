@@ -21,6 +21,15 @@ class Burned:
         return cls([Path(p) for p in data["paths"]])
 
 
+def burn_document(document: Document, input_path: Path, output_dir: Path, options, progress: Report) -> Burned:
+    """Burn ``document`` (its faces and shot changes included, so no analysis runs again) into ``input_path`` with
+    the run's PipelineOptions ``options``: the pipeline's burn stage, and the re-render after an edit."""
+    from ..render import burn_subtitles
+
+    return Burned(burn_subtitles(document, Path(input_path), Path(output_dir), options.video, progress=progress,
+                                 rules=options.output.rules))
+
+
 class BurnStage:
     name = "burn"
     version = "1"
@@ -31,10 +40,7 @@ class BurnStage:
         return None
 
     def run(self, context: StageContext, progress: Report) -> Burned:
-        from ..render import burn_subtitles
-
-        return Burned(burn_subtitles(context.document, context.input_path, context.output_dir, context.options.video,
-                                     progress=progress, rules=context.options.output.rules))
+        return burn_document(context.document, context.input_path, context.output_dir, context.options, progress)
 
     def apply(self, document: Document, result: Burned) -> None:
         """Burning changes nothing in the document."""
