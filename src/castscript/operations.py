@@ -165,7 +165,7 @@ def refresh_translations(document: Document, translator: str = "bergamot", use_c
             document.segments[i].translations[target] = document.segments[i].text.strip()
         pending = [i for i in pending if base_language(_source(document, i)) != base_language(target)]
         for chunk in _runs(pending, lambda i: _source(document, i)):
-            engine = engine or make_translator(translator, audio=None, asr_options=None)
+            engine = engine or make_translator(translator, audio=None, asr_options=None, context=True)
             made += _translate_chunk(document, chunk, target, engine, cache)
     return made
 

@@ -11,6 +11,7 @@ from castscript.asr import AsrOptions
 from castscript.core.errors import TranslationError
 from castscript.pipeline import TranslationOptions
 from castscript.translation import Batch, Line, translate_document
+from castscript.translation import bergamot
 from castscript.translation.bergamot import BergamotTranslator
 
 
@@ -85,3 +86,60 @@ def test_cache_prevents_a_second_model_call(make_script, tmp_path, monkeypatch):
     assert len(calls) == 1
     assert [s.translations for s in second.segments] == [s.translations for s in first.segments]
     assert "episódio" in second.segments[0].translations["pt"]
+
+
+class Recording:
+    """A real engine that records every text it is given."""
+
+    def __init__(self, engine, seen: list[str]):
+        self.engine, self.seen = engine, seen
+
+    def translate(self, text: str) -> str:
+        self.seen.append(text)
+        return self.engine.translate(text)
+
+    def translate_long(self, text: str) -> str:
+        self.seen.append(text)
+        return self.engine.translate_long(text)
+
+
+@pytest.fixture
+def seen(monkeypatch) -> list[str]:
+    texts: list[str] = []
+    real = bergamot.route
+    monkeypatch.setattr(bergamot, "route", lambda s, t: tuple(Recording(e, texts) for e in real(s, t)))
+    return texts
+
+
+def test_context_informs_the_line_and_stays_out_of_its_translation(seen):
+    """The sentence after tells the model which "bank": alone it is a "banco", in context a "margem"."""
+    batch = Batch((Line("The bank was steep.", 2.0, 3.0),), before=(Line("It was a long walk.", 0.0, 1.9),),
+                  after=(Line("We sat on it and watched the river.", 3.1, 5.0),))
+    assert BergamotTranslator().translate(batch, "en", "pt") == ["O banco era íngreme."]
+    seen.clear()
+    out = BergamotTranslator(context=True).translate(batch, "en", "pt")
+    assert seen == ["It was a long walk. The bank was steep. We sat on it and watched the river."]
+    assert out == ["A margem era íngreme."]  # no "rio", "sentamos" or "caminhada" of the neighbours
+
+
+def test_a_line_ending_mid_sentence_takes_its_share_of_the_sentence(seen):
+    batch = Batch((Line("Sheila, from Chicago.", 1.0, 2.0),), before=(Line("Hello there. And I'm", 0.0, 0.9),))
+    out = BergamotTranslator(context=True).translate(batch, "en", "pt")
+    assert seen == ["And I'm Sheila, from Chicago."]  # only the last sentence of the line before
+    assert out == ["Sheila, de Chicago."]
+
+
+def test_edited_line_is_re_translated_with_its_neighbours(seen):
+    """The edits' re-translation (operations.refresh_translations) gives Bergamot the lines around the edited one."""
+    from castscript.document import Document, MediaInfo, Segment
+    from castscript.operations import Operation, apply_operations
+
+    texts = [("It was a long walk.", "Foi uma longa caminhada."), ("The hill was steep.", "A colina era íngreme."),
+             ("We sat on it and watched the river.", "Nós sentamos nele e observamos o rio.")]
+    segments = [Segment(2.0 * i, 2.0 * i + 1.8, en, translations={"pt": pt}) for i, (en, pt) in enumerate(texts)]
+    document = Document(MediaInfo("walk.wav", 6.0), "en", segments=segments, translation_languages=["pt"])
+    edited = apply_operations(document, [Operation("set_text", {"segment": 1, "text": "The bank was steep."})],
+                              use_cache=False).document
+    assert [s.translations["pt"] for s in edited.segments] == [
+        "Foi uma longa caminhada.", "A margem era íngreme.", "Nós sentamos nele e observamos o rio."]
+    assert seen == ["It was a long walk. The bank was steep. We sat on it and watched the river."]

@@ -19,13 +19,17 @@ from .sentences import sentence_units, share_out
 CONTEXT_LINES = 3
 
 
-def make_translator(spec: str, *, audio: Callable[[], np.ndarray], asr_options: AsrOptions) -> Translator:
-    """A backend from ``--translator``: bergamot, whisper, deepl or openai (``openai:MODEL`` picks the model)."""
+def make_translator(spec: str, *, audio: Callable[[], np.ndarray], asr_options: AsrOptions,
+                    context: bool = False) -> Translator:
+    """A backend from ``--translator``: bergamot, whisper, deepl or openai (``openai:MODEL`` picks the model).
+
+    ``context``: Bergamot translates the lines together with their neighbours (the re-translation of edited lines;
+    the web backends always see the batch's context lines)."""
     name, _, model = spec.partition(":")
     if name == "bergamot":
         from .bergamot import BergamotTranslator
 
-        return BergamotTranslator()
+        return BergamotTranslator(context=context)
     if name == "whisper":
         from .whisper import WhisperTranslator
 
