@@ -1,12 +1,15 @@
 """Progress reporting: a rich bar on a terminal, silence in CI, a callback for the service.
 
 Stages are reported by id (``transcribe``; ``transcribe+diarize`` for stages running side by side); ``label`` turns
-an id into the words a person reads ("Transcribing and finding speakers"), declared once here.
+an id into the words a person reads ("Transcribing and finding speakers"), declared once here. ``JobEstimate`` turns
+the reports into the time left of the whole job.
 """
 
 from __future__ import annotations
 
 import sys
+import time
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 STAGE_LABELS = {
@@ -34,6 +37,114 @@ def label(stage: str) -> str:
         return words[0] if words else ""
     rest = [w[0].lower() + w[1:] for w in words[1:]]
     return ", ".join([words[0], *rest[:-1]]) + " and " + rest[-1]
+
+
+@dataclass(frozen=True)
+class StageCost:
+    """Expected wall seconds of a stage: a fixed part (model loads) plus ``per_second`` of media."""
+
+    fixed: float = 0.0
+    per_second: float = 0.0
+
+    def seconds(self, duration: float) -> float:
+        return self.fixed + self.per_second * duration
+
+
+STAGE_COSTS = {
+    "fetch": StageCost(0.5),
+    "probe": StageCost(0.2),
+    "decode": StageCost(0.2, 0.01),
+    "transcribe": StageCost(2.0, 0.07),
+    "diarize": StageCost(0.5, 0.04),
+    "identify": StageCost(0.3, 0.01),
+    "faces": StageCost(1.0, 0.55),
+    "cuts": StageCost(0.2, 0.05),
+    "translate": StageCost(1.0, 0.01),
+    "write": StageCost(0.1, 0.002),
+    "burn": StageCost(0.5, 0.35),
+    "store": StageCost(0.1, 0.005),
+}
+"""Expected cost of each stage on the reference machine (2 vCPU, no GPU, Whisper base int8), from the README's
+Performance figures: ASR 41 s per 10 min, diarization 40x real time, faces 1.87x, the burn pass ~0.35 s per second of
+720p video, translation 2-7.5 % of a run. Stages side by side cost as much as the slowest of them."""
+SPEED_PRIOR = 10.0
+"""Seconds of expected work the reference speed counts for, against the speed observed so far (so a stage of a
+fraction of a second does not swing the estimate)."""
+
+
+def stage_seconds(stage: str, duration: float, costs: dict[str, StageCost] = STAGE_COSTS) -> float:
+    """Expected seconds of a stage id (the slowest part of ``a+b`` side by side); an unknown id costs nothing."""
+    return max((costs[part].seconds(duration) for part in stage.split("+") if part in costs), default=0.0)
+
+
+class JobEstimate:
+    """Time left of a whole job: the expected cost of the stages still to run (``steps``, the stage ids a run will
+    report in order), scaled by the speed observed on the stages already done, plus what is left of the current one
+    (its expected rest, and as it advances, the rest its own pace predicts).
+
+    A reported stage that matches a later step (a part in common) closes every step before it: skipped steps (cached
+    results) cost nothing; a stage not in the plan is added where it is reported.
+    """
+
+    def __init__(self, steps: list[str], duration: float, clock: Callable[[], float] = time.monotonic,
+                 costs: dict[str, StageCost] = STAGE_COSTS):
+        self.steps = list(steps)
+        self.duration, self.clock, self.costs = duration, clock, costs
+        self.expected = [stage_seconds(step, duration, costs) for step in self.steps]
+        self.index, self.started, self.fraction = -1, clock(), 0.0
+        self.spent = self.done_expected = 0.0
+        self.finished = False
+
+    def stage(self, name: str) -> None:
+        now = self.clock()
+        if 0 <= self.index < len(self.steps) and name == self.steps[self.index]:
+            return
+        self._close(now)
+        parts = set(name.split("+"))
+        later = [i for i in range(self.index + 1, len(self.steps)) if parts & set(self.steps[i].split("+"))]
+        if later:
+            self.index = later[0]
+        else:
+            self.index += 1
+            self.steps.insert(self.index, name)
+            self.expected.insert(self.index, stage_seconds(name, self.duration, self.costs))
+        self.started, self.fraction = now, 0.0
+
+    def update(self, fraction: float) -> None:
+        self.fraction = max(self.fraction, min(1.0, max(0.0, fraction)))
+
+    def finish(self) -> None:
+        self._close(self.clock())
+        self.finished = True
+
+    def _close(self, now: float) -> None:
+        if 0 <= self.index < len(self.steps):
+            self.spent += now - self.started
+            self.done_expected += self.expected[self.index]
+
+    @property
+    def speed(self) -> float:
+        """Observed seconds per expected second so far, the current stage's done part included (1: as fast as the
+        reference machine)."""
+        spent, done = self.spent + SPEED_PRIOR, self.done_expected + SPEED_PRIOR
+        if 0 <= self.index < len(self.steps) and not self.finished:
+            spent += self.clock() - self.started
+            done += self.fraction * self.expected[self.index]
+        return spent / done
+
+    def remaining(self) -> float:
+        """Seconds until the whole job is done."""
+        if self.finished:
+            return 0.0
+        speed = self.speed
+        rest = speed * sum(self.expected[self.index + 1:])
+        if self.index < 0:
+            return rest
+        f = self.fraction
+        planned = speed * self.expected[self.index] * (1.0 - f)
+        elapsed = self.clock() - self.started
+        paced = elapsed * (1.0 - f) / f if f > 0 else planned
+        return rest + (1.0 - f) * planned + f * paced
 
 
 class Progress(Protocol):
