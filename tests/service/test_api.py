@@ -59,18 +59,23 @@ def test_outputs_name_the_input_never_a_server_path(alice, jfk_upload, embedded)
 def test_running_job_reports_progress_and_cancel_stops_it(alice, long_audio, jfk_upload, embedded):
     job = alice.submit(alice.upload(long_audio))
     seen: list[tuple[str, int]] = []
+    left: list[int | None] = []
 
     def transcription_advanced() -> bool:
         current = alice.job(job["id"])
         assert current["state"] in ("queued", "running"), current
         if current["state"] == "running":
             seen.append((current["stage"], current["percent"]))
+            left.append(current["seconds_left"])
         return current["stage"] == "transcribe" and current["percent"] > 0
 
     wait_until(transcription_advanced, 90, "transcription progress", interval=0.05)
     stages = list(dict.fromkeys(stage for stage, _ in seen))
     assert stages[-1] == "transcribe" and set(stages) <= {"fetch", "probe", "decode", "transcribe"}, stages
     assert 0 < seen[-1][1] < 100
+    # The whole job's time left: 5 min of audio still to transcribe (about 23 s on the reference machine), then
+    # writing and storing the outputs; from the observed speed, so a loaded machine shows more.
+    assert left[-1] is not None and 10 <= left[-1] <= 1800, left
     work = Path(embedded.env["CASTSCRIPT_DATA"]) / "work"
     assert [p for p in work.iterdir() if p.name.startswith(job["id"])]
 
@@ -86,6 +91,7 @@ def test_running_job_reports_progress_and_cancel_stops_it(alice, long_audio, jfk
     assert not (Path(embedded.env["CASTSCRIPT_DATA"]) / "files" / "jobs" / job["id"] / "outputs").exists()
     followers = [alice.submit(jfk_upload)["id"] for _ in range(2)]
     assert [alice.wait(j)["state"] for j in followers] == ["done", "done"]
+    assert alice.job(followers[0])["seconds_left"] is None  # only while running
 
 
 def test_owners_cannot_see_each_others_jobs(alice, bob, finished_job, jfk_upload):

@@ -51,6 +51,8 @@ def test_upload_form_validates_and_shows_progress_in_words(server, token, page, 
     expect(row.locator(".job-options")).to_contain_text("2 speakers")
     expect(row.locator(".badge")).to_have_text("running", timeout=30_000)
     expect(row.locator(".stage")).to_have_text(re.compile(r"^[A-Z][a-z]+( [a-z]+)*(, [a-z ]+)* · \d{1,3}%"))
+    # the whole job's time left, from the job view's seconds_left
+    expect(row.locator(".stage")).to_have_text(re.compile(r" · \d{1,3}% · about \d+ (s|min) left$"))
     page.screenshot(path=str(artifacts / "service-ui-jobs.png"))
     expect(row).to_have_attribute("data-state", "done", timeout=120_000)
     row.locator("a").click()

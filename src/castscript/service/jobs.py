@@ -25,8 +25,10 @@ import httpx
 from ..cache import StageCache
 from ..document import Document
 from ..core.errors import CastscriptError
-from ..pipeline import run_pipeline
-from ..core.progress import CallbackProgress
+from ..pipeline import PipelineOptions, run_pipeline
+from ..core.progress import CallbackProgress, JobEstimate
+from ..document import MediaInfo
+from ..media import probe
 from . import webhooks
 from .config import ServiceConfig
 from .errors import InputDownloadFailed, UploadTooLarge, for_client
@@ -76,20 +78,26 @@ def document_key(job_id: str) -> str:
 
 
 class _ProgressWriter:
-    """(stage, fraction) -> the job row, at most every PROGRESS_INTERVAL seconds or on a new stage."""
+    """(stage, fraction) -> the job row, at most every PROGRESS_INTERVAL seconds or on a new stage, with the whole
+    job's expected end once its ``estimate`` is known (after the media is probed)."""
 
     def __init__(self, store: Store, job_id: str, stopping: threading.Event | None):
         self.store, self.job_id, self.stopping = store, job_id, stopping
         self.stage, self.written_at = None, 0.0
+        self.estimate: JobEstimate | None = None
 
     def __call__(self, stage: str, fraction: float) -> None:
         if self.stopping is not None and self.stopping.is_set():
             raise ServiceStopping()
+        if self.estimate is not None:
+            self.estimate.stage(stage)
+            self.estimate.update(fraction)
         now = time.monotonic()
         if stage == self.stage and now - self.written_at < PROGRESS_INTERVAL:
             return
         self.stage, self.written_at = stage, now
-        if not self.store.transition(self.job_id, (RUNNING,), stage=stage, progress=fraction):
+        end = time.time() + self.estimate.remaining() if self.estimate is not None else None
+        if not self.store.transition(self.job_id, (RUNNING,), stage=stage, progress=fraction, expected_end=end):
             raise JobCancelled()
 
 
@@ -98,7 +106,7 @@ def run_job(job_id: str, services: Services, stopping: threading.Event | None = 
     store = services.store
     row = store.job_by_id(job_id)
     if row is None or not store.transition(job_id, ACTIVE_STATES, state=RUNNING, stage="fetch", progress=0.0,
-                                           started_at=time.time(), attempts=row.attempts + 1):
+                                           expected_end=None, started_at=time.time(), attempts=row.attempts + 1):
         return
     if row.attempts:  # an earlier attempt died (killed worker or server): drop what it left
         _remove_work_dirs(services.config.work_dir, job_id)
@@ -155,6 +163,8 @@ def _execute(row: JobRow, services: Services, work: Path, progress: _ProgressWri
     options = JobOptions(**row.options).to_pipeline_options(config.voice_library(row.owner))
     options = replace(options, threads=config.job_threads)
     media = _fetch_input(row, services, work, progress)
+    info = probe(media)
+    progress.estimate = JobEstimate(job_steps(options, info), info.duration)
     cache = StageCache(config.cache_dir, enabled=options.use_cache)
     result = run_pipeline(media, options, work / "out", CallbackProgress(progress), cache=cache,
                           media_name=Path(row.input_name).name)
@@ -163,6 +173,17 @@ def _execute(row: JobRow, services: Services, work: Path, progress: _ProgressWri
         services.storage.put_file(output_key(row.id, path.name), path)
     services.storage.write_bytes(document_key(row.id), _document_bytes(result.document))
     return [path.name for path in result.outputs]
+
+
+def job_steps(options: PipelineOptions, media: MediaInfo) -> list[str]:
+    """The stage ids a job reports, in order (as run_pipeline runs them, then storing the outputs)."""
+    with_faces = media.has_video and options.video.wants_faces
+    analysis = ["faces"] if with_faces else ["cuts"] if media.has_video else []
+    analysis += ["transcribe", "diarize"] if options.speakers.enabled else ["transcribe"]
+    steps = ["probe", "decode", *(["+".join(analysis)] if options.parallel else analysis)]
+    steps += ["identify"] if options.speakers.enabled and options.speakers.identify else []
+    steps += ["translate"] if options.translation.targets else []
+    return [*steps, "write", *(["burn"] if options.video.burn else []), "store"]
 
 
 def _document_bytes(document: Document) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -183,6 +184,8 @@ class JobView(BaseModel):
     stage: str | None = Field(None, description="current stage id while running (probe, decode, transcribe+diarize...)")
     stage_label: str | None = Field(None, description='the stage in words, e.g. "Transcribing and finding speakers"')
     percent: int | None = Field(None, description="percent of the current stage done while running")
+    seconds_left: int | None = Field(None, description="estimated seconds until the whole job is done, while running "
+                                     "(the stages still to run at this machine's speed, refined as they go)")
     error: ErrorBody | None = None
     attempts: int = Field(0, description="times a worker started the job (more than 1 after a crash or restart)")
     input_name: str
@@ -200,6 +203,7 @@ class JobView(BaseModel):
             id=row.id, state=row.state, stage=row.stage if running else None,
             stage_label=label(row.stage) if running and row.stage else None,
             percent=round(100 * row.progress) if running else None,
+            seconds_left=max(0, round(row.expected_end - time.time())) if running and row.expected_end else None,
             error=ErrorBody(**row.error) if row.error else None, attempts=row.attempts, input_name=row.input_name,
             options=JobOptions(**row.options),
             outputs=[OutputFile(name=name, url=f"/jobs/{row.id}/outputs/{name}") for name in row.outputs],

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (JSON, Float, ForeignKey, Index, Integer, String, Text, create_engine, delete, event, func, select,
-                        update)
+from sqlalchemy import (JSON, Float, ForeignKey, Index, Integer, String, Text, create_engine, delete, event, func,
+                        inspect, select, text, update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -56,6 +56,8 @@ class JobRow(Base):
     stage: Mapped[str | None] = mapped_column(String(32), nullable=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     """Fraction (0-1) of the current stage done."""
+    expected_end: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """When the running job is expected to finish (epoch seconds; core.progress.JobEstimate)."""
     error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     """CastscriptError.to_dict() of a failed job."""
     options: Mapped[dict] = mapped_column(JSON)
@@ -127,6 +129,19 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def add_missing_columns(engine: Engine) -> None:
+    """Columns declared since the database was made (create_all adds only missing tables), added empty: every column
+    added to an existing table is nullable."""
+    inspector = inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                with engine.begin() as connection:
+                    connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} "
+                                            f"{column.type.compile(engine.dialect)}"))
+
+
 class Store:
     """All reads and writes of service state; methods taking ``owner`` never see another owner's rows."""
 
@@ -135,6 +150,7 @@ class Store:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

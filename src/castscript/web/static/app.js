@@ -13,7 +13,6 @@ let me = null;
 let languages = null;
 let timer = null;
 let navigation = 0; // counts route() calls: a page whose data arrives after the user moved on is not shown
-const stageClock = new Map(); // job id -> {stage, since}: when the current stage started, for the time left
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -86,18 +85,20 @@ function formatBytes(bytes) {
 }
 
 function timeLeft(job) {
-  // From how fast the current stage moves: elapsed * (100 - p) / p.
-  const now = performance.now();
-  const seen = stageClock.get(job.id);
-  if (!seen || seen.stage !== job.stage) {
-    stageClock.set(job.id, { stage: job.stage, since: now, percent: job.percent });
-    return "";
-  }
-  const done = job.percent - seen.percent;
-  if (done < 3) return "";
-  const seconds = ((now - seen.since) / 1000) * (100 - job.percent) / done;
-  return seconds < 60 ? ` · about ${Math.max(1, Math.round(seconds))} s left in this step`
-    : ` · about ${Math.round(seconds / 60)} min left in this step`;
+  // The server's estimate for the whole job (every stage still to run), refined as the stages go.
+  const seconds = job.seconds_left;
+  if (seconds === null || seconds === undefined) return "";
+  if (seconds < 60) return ` · about ${Math.max(1, seconds)} s left`;
+  if (seconds < 5400) return ` · about ${Math.round(seconds / 60)} min left`;
+  return ` · about ${(seconds / 3600).toFixed(1)} h left`;
+}
+
+function videoText(video) {
+  if (video.state === "rendering") return `Burned video: re-rendering revision ${video.wanted} (${video.percent}%); `
+    + `the download is still revision ${video.revision}.`;
+  if (video.state === "failed") return `Burned video: re-rendering revision ${video.wanted} failed (${video.error}); `
+    + `the download shows revision ${video.revision}.`;
+  return `Burned video: up to date (revision ${video.revision}).`;
 }
 
 function stateText(job) {
@@ -343,7 +344,7 @@ function updateJobHeader(job) {
 
 const editor = {
   job: null, doc: null, revision: 0, undoStack: [], redoStack: [], waves: null, regions: null, words: [],
-  current: null, currentWord: null, frame: 0,
+  current: null, currentWord: null, frame: 0, videoTimer: 0,
 
   async open(job) {
     this.job = job;
@@ -365,6 +366,7 @@ const editor = {
 
   stop() {
     cancelAnimationFrame(this.frame);
+    clearTimeout(this.videoTimer);
     this.waves?.destroy();
     this.waves = this.regions = this.job = null;
   },
@@ -623,7 +625,22 @@ const editor = {
     }));
   },
 
+  // A burned video is re-rendered in the background after each edit: shown until it is current again.
+  async followVideo() {
+    const job = this.job;
+    clearTimeout(this.videoTimer);
+    const view = await api(`/jobs/${job.id}`);
+    const line = $("#video-state");
+    if (this.job !== job || !line) return;
+    line.hidden = !view.video;
+    if (!view.video) return;
+    line.textContent = videoText(view.video);
+    line.dataset.state = view.video.state;
+    if (view.video.state === "rendering") this.videoTimer = setTimeout(() => this.followVideo(), 1500);
+  },
+
   renderDownloads() {
+    this.followVideo().catch(() => {});
     $("#downloads").replaceChildren(
       el("li", {}, el("a", { href: `/jobs/${this.job.id}/outputs.zip`, class: "zip", download: true,
         title: "Every output and the media: the HTML transcript plays it" }, "All outputs (zip)")),
