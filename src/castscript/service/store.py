@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import (JSON, Float, ForeignKey, Index, Integer, String, Text, create_engine, delete, event, func,
                         inspect, select, text, update)
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -132,14 +132,18 @@ def make_engine(url: str) -> Engine:
 def add_missing_columns(engine: Engine) -> None:
     """Columns declared since the database was made (create_all adds only missing tables), added empty: every column
     added to an existing table is nullable."""
-    inspector = inspect(engine)
     for table in Base.metadata.sorted_tables:
-        present = {column["name"] for column in inspector.get_columns(table.name)}
+        present = {column["name"] for column in inspect(engine).get_columns(table.name)}
         for column in table.columns:
-            if column.name not in present:
+            if column.name in present:
+                continue
+            try:
                 with engine.begin() as connection:
                     connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} "
                                             f"{column.type.compile(engine.dialect)}"))
+            except DBAPIError:  # another process (API server, worker) added it first
+                if column.name not in {c["name"] for c in inspect(engine).get_columns(table.name)}:
+                    raise
 
 
 class Store:
