@@ -1,4 +1,5 @@
-"""CAM++ embeddings: unit length, 192-d, and closer for the same voice than for different voices."""
+"""CAM++ embeddings: unit length, 192-d, closer for the same voice than for different voices; the recording's fbank
+computed once and batched model runs give what each window and clip would alone."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import numpy as np
 import pytest
 
 from castscript.diarization import SpeakerEmbedder
+from castscript.diarization.embedding import RecordingFbank, fbank
+from castscript.diarization.segmentation import WINDOW_SAMPLES, window_starts
 from castscript.synthetic import ANNA, BEN, speak
 
 
@@ -26,3 +29,27 @@ def test_same_voice_is_closer_than_other_voice(embedder):
 def test_tiny_clip_still_embeds(embedder):
     vector = embedder.embed(np.random.default_rng(0).normal(0, 0.1, 800).astype(np.float32))
     assert np.isfinite(vector).all() and np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_recording_fbank_gives_each_window_the_frames_of_its_own_audio(sample_audio):
+    """The fbank computed once for the whole recording, sliced per 10 s window, equals each window's own fbank."""
+    audio = sample_audio[: 16_000 * 23]
+    recording = RecordingFbank(audio)
+    for start in window_starts(len(audio), 80_000):
+        clip = recording.clip(start, WINDOW_SAMPLES)
+        own = np.zeros(WINDOW_SAMPLES, np.float32)
+        own[: len(audio[start : start + WINDOW_SAMPLES])] = audio[start : start + WINDOW_SAMPLES]
+        assert clip.shape == (998, 80)
+        np.testing.assert_array_equal(clip, fbank(own))
+    with pytest.raises(ValueError, match="frame grid"):
+        recording.clip(0, WINDOW_SAMPLES)
+
+
+def test_batched_embeddings_equal_one_at_a_time(embedder, sample_audio):
+    """Clips of equal length share one model run; each embedding stays the one computed alone."""
+    features = fbank(sample_audio[: 16_000 * 12])
+    clips = [features[0:300], features[300:600], features[50:170], features[600:900], features[900:905], features[5:125]]
+    batched = embedder.embed_many(clips)
+    alone = np.stack([embedder.embed_features(c) for c in clips])
+    assert batched.shape == (6, 192)
+    assert (batched * alone).sum(axis=1).min() > 0.99999

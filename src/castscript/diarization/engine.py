@@ -10,14 +10,14 @@ import numpy as np
 from ..document import SpeakerTurn
 from ..media import SAMPLE_RATE
 from .clustering import ClusteringOptions, SpeakerCount, assign_pieces, centroids_of, cluster
-from .embedding import SpeakerEmbedder
+from .embedding import RecordingFbank, SpeakerEmbedder
 from .onnx import uses_gpu
 from .pieces import Piece, PieceCollection, PieceEmbedder, PieceOptions
 from .reconstruction import FrameAccumulator, exclusive, fill_pauses, to_turns
-from .segmentation import FRAME_SHIFT, Segmenter
+from .segmentation import FRAME_SHIFT, WINDOW_SAMPLES, Segmenter
 
 ProgressCallback = Callable[[float], None]
-ENGINE_VERSION = 2
+ENGINE_VERSION = 3
 """Changes whenever the same options would give different turns (it keys cached results)."""
 CPU_SEGMENTATION_BATCH = 2
 """Windows per segmentation run on the CPU: larger batches grow onnxruntime's memory arena, not the speed."""
@@ -117,11 +117,13 @@ class Diarizer:
         """The models' part: every window's local speakers and every piece's embedding (no clustering)."""
         total = self.segmenter.window_count(len(audio), self.options.step)
         analysis = Analysis(len(audio) / SAMPLE_RATE)
+        features = RecordingFbank(audio)
         for index, window in enumerate(self.segmenter.windows(audio, self.options.step)):
             analysis.windows.append(_Window(window.first_frame, window.activity))
-            self.pieces.add_window(index, window, analysis.collection)
+            self.pieces.add_window(index, window, features.clip(window.start_sample, WINDOW_SAMPLES), analysis.collection)
             if progress:
                 progress(0.95 * (index + 1) / total)
+        self.pieces.finish(analysis.collection)
         return analysis
 
     def combine(self, analysis: Analysis) -> DiarizationResult:

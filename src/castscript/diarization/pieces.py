@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..media import SAMPLE_RATE
-from .embedding import FRAME_LENGTH, FRAME_SHIFT as FBANK_SHIFT, SpeakerEmbedder, fbank
+from .embedding import FRAME_LENGTH, FRAME_SHIFT as FBANK_SHIFT, SpeakerEmbedder
 from .segmentation import FRAME_SHIFT, FRAMES_PER_WINDOW, LOCAL_SPEAKERS, RECEPTIVE_FIELD_SAMPLES, Window
 
 
@@ -63,17 +63,23 @@ def runs(mask: np.ndarray, bridge: int) -> list[tuple[int, int]]:
     return out
 
 
+PENDING_PIECES = 64
+"""Pieces found before they are embedded together (equal lengths batch; memory stays a few MB)."""
+
+
 class PieceEmbedder:
     """Finds the pieces of a window and embeds each from the fbank frames of its clean speech."""
 
     def __init__(self, embedder: SpeakerEmbedder, options: PieceOptions = PieceOptions()):
         self.embedder = embedder
         self.options = options
+        self._pending: list[tuple[Piece, np.ndarray]] = []
 
-    def add_window(self, index: int, window: Window, collection: PieceCollection) -> None:
+    def add_window(self, index: int, window: Window, features: np.ndarray, collection: PieceCollection) -> None:
+        """Find the pieces of ``window`` (``features``: its fbank frames); they reach ``collection`` in order, once
+        embedded (call ``finish`` after the last window)."""
         activity = window.activity
         clean = activity & (activity.sum(axis=1, keepdims=True) == 1)
-        features = fbank(window.audio)
         frame_of_fbank = _fbank_frame_map(len(features))
         most = round(self.options.max_embed_seconds / FBANK_SHIFT)
         for local in range(LOCAL_SPEAKERS):
@@ -85,7 +91,17 @@ class PieceEmbedder:
                 speech = clean[:, local] if enough else activity[:, local]
                 frames = features[(speech & in_span)[frame_of_fbank]]
                 if len(frames):
-                    collection.add(Piece(index, local, start, end, clean_seconds), self.embedder.embed_features(_middle(frames, most)))
+                    self._pending.append((Piece(index, local, start, end, clean_seconds), _middle(frames, most)))
+        if len(self._pending) >= PENDING_PIECES:
+            self.finish(collection)
+
+    def finish(self, collection: PieceCollection) -> None:
+        """Embed the pieces found so far and add them to ``collection``."""
+        if self._pending:
+            vectors = self.embedder.embed_many([frames for _, frames in self._pending])
+            for (piece, _), vector in zip(self._pending, vectors):
+                collection.add(piece, vector)
+        self._pending = []
 
     def _spans(self, mask: np.ndarray) -> list[tuple[int, int]]:
         """Pieces of one local speaker: runs, with runs too short to embed well joined to their nearest neighbour."""

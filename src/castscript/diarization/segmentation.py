@@ -11,6 +11,7 @@ import numpy as np
 
 from ..media import SAMPLE_RATE
 from ..media.audio import is_digital_silence
+from .embedding import FRAME_SHIFT_SAMPLES as FBANK_SHIFT_SAMPLES
 from .onnx import model_file, session
 
 MODEL_NAME = "pyannote-segmentation-3.0"
@@ -39,8 +40,6 @@ class Window:
     start_sample: int
     activity: np.ndarray
     """[frames, 3] bool."""
-    audio: np.ndarray
-    """The window's samples (zero-padded to 10 s)."""
 
     @property
     def first_frame(self) -> int:
@@ -49,10 +48,12 @@ class Window:
 
 
 def window_starts(num_samples: int, step_samples: int) -> list[int]:
-    """Window start samples covering the whole audio (the last window ends at or after the audio's end)."""
+    """Window start samples covering the whole audio (the last window ends at or after the audio's end, by less than
+    10 ms). Every start is on the 10 ms grid of the speaker embeddings' fbank, so the windows share the recording's."""
     if num_samples <= WINDOW_SAMPLES:
         return [0]
-    last = num_samples - WINDOW_SAMPLES
+    step_samples = max(FBANK_SHIFT_SAMPLES, step_samples // FBANK_SHIFT_SAMPLES * FBANK_SHIFT_SAMPLES)
+    last = -(-(num_samples - WINDOW_SAMPLES) // FBANK_SHIFT_SAMPLES) * FBANK_SHIFT_SAMPLES
     starts = list(range(0, last, step_samples))
     if len(starts) > 1 and last - starts[-1] < step_samples // 2:
         starts.pop()
@@ -73,8 +74,8 @@ class Segmenter:
         for first in range(0, len(starts), self.batch_size):
             batch_starts = starts[first : first + self.batch_size]
             chunks = np.stack([_padded(audio[s : s + WINDOW_SAMPLES]) for s in batch_starts])
-            for start, chunk, frame_classes in zip(batch_starts, chunks, self._classes(chunks)):
-                yield Window(start, self._mapping[frame_classes], chunk)
+            for start, frame_classes in zip(batch_starts, self._classes(chunks)):
+                yield Window(start, self._mapping[frame_classes])
 
     def _classes(self, chunks: np.ndarray) -> np.ndarray:
         """[windows, frames] powerset class per frame; digitally silent windows are class 0 without running the model."""
