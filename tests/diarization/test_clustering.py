@@ -49,3 +49,26 @@ def test_pieces_heard_together_get_different_speakers():
     similarity = np.array([[0.9, 0.2], [0.8, 0.7], [0.1, 0.3]])
     simultaneous = np.array([[False, True, False], [True, False, False], [False, False, False]])
     assert assign_pieces(similarity, simultaneous).tolist() == [0, 1, 1]
+
+
+def with_small_cluster(distance: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two noisy voices (30 and 20 pieces, 1 s each) and two pieces (0.8 s each) of a third voice whose centre is
+    ``distance`` (Euclidean, unit vectors) from the first voice's centre."""
+    rng = np.random.default_rng(seed)
+    first, second, other = l2_normalise(rng.normal(size=(3, 192)))
+    other = l2_normalise(other - (other @ first) * first)  # orthogonal to the first centre
+    cos = 1 - distance**2 / 2
+    small = cos * first + np.sqrt(1 - cos**2) * other
+    points = [l2_normalise(c + 0.75 * rng.normal(size=(n, 192)) / np.sqrt(192)) for c, n in ((first, 30), (second, 20), (small, 2))]
+    return np.concatenate(points), np.array([1.0] * 50 + [0.8, 0.8])
+
+
+@pytest.mark.parametrize("distance, speakers", [(0.8, 2), (1.2, 3)])
+def test_a_small_cluster_is_a_speaker_only_when_far_from_every_speaker(distance, speakers):
+    """1.6 s of clean speech is under min_speaker_seconds: far from both voices it is someone who says little (kept),
+    near one of them it is that voice heard badly (joins it)."""
+    embeddings, weights = with_small_cluster(distance)
+    labels = cluster(embeddings, SpeakerCount(), weights=weights)
+    assert len(set(labels.tolist())) == speakers
+    assert len(set(labels[:30].tolist())) == 1 and labels[50] == labels[51]
+    assert (labels[50] == labels[0]) == (speakers == 2)

@@ -59,15 +59,10 @@ def found(library, diarizer):
     return out
 
 
-@pytest.mark.parametrize("cast", ["two", "three"])
+@pytest.mark.parametrize("cast", ["two", "three", "five"])
 def test_speaker_count_is_exact(found, cast):
+    """The three-voice cast has a voice heard for 1.6 s (a speaker who says little)."""
     assert found[cast] == len(CASTS[cast])
-
-
-def test_five_speakers_within_one(found):
-    """The benchmark's target for the count: exact on 75 % of files, within one on 95 % (five voices in 1.5 minutes
-    came out as six when measured)."""
-    assert 4 <= found["five"] <= 6
 
 
 def test_six_speakers_give_at_least_five(found):

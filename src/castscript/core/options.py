@@ -26,6 +26,8 @@ TRANSLATORS = ("bergamot", "whisper", "deepl", "openai")
 """Translation backends; ``openai:MODEL`` picks the chat model."""
 STYLES = ("live", "classic")
 """Burned subtitle styles: live (boxes near each speaker's face), classic (bottom lines)."""
+CLUSTERING_METHODS = ("ahc", "spectral")
+"""How diarization links speech into speakers: agglomerative (the default) or spectral clustering."""
 MAX_BURN_LINES = 6
 DEFAULT_FORMATS = ("srt", "vtt", "txt", "json")
 """Output formats of a run unless --formats says otherwise."""
@@ -126,8 +128,11 @@ class SpeakerOptions:
     """Voice library path (default: CASTSCRIPT_VOICES or ~/.local/share/castscript/voices.sqlite)."""
     voice_threshold: float | None = None
     """Cosine score an enrolled voice must reach (default: CASTSCRIPT_VOICE_THRESHOLD, else the calibrated 0.75)."""
+    clustering: str = CLUSTERING_METHODS[0]
+    """One of CLUSTERING_METHODS."""
 
     def validate(self) -> None:
+        _choice("--clustering", self.clustering, CLUSTERING_METHODS)
         for name in ("num_speakers", "min_speakers", "max_speakers"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):

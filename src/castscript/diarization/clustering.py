@@ -1,11 +1,12 @@
 """Linking pieces of speech across windows into global speakers.
 
-Two methods (``CLUSTERING_METHODS``). ``ahc``, the default: pyannote-3.1-style agglomerative clustering (centroid
-linkage of unit embeddings, cut at a distance threshold calibrated on the dev set's tuning half); clusters holding
-less clean speech than a minimum are not speakers of their own and join the nearest large cluster. ``spectral``:
-the eigengap of the normalised Laplacian of the pruned cosine affinity, then k-means. Either way the count is the
-user's when given (exact, or within --min/--max), and at least the number of voices the segmentation model heard in
-one window (the floor); two pieces heard at the same time in a window never go to one speaker (``assign_pieces``).
+Two methods (``CLUSTERING_METHODS``). ``ahc``, the default: agglomerative clustering (average linkage of cosine
+distances, cut at a threshold calibrated on the dev set's tuning half). A cluster holding enough clean speech is a
+speaker; a smaller one is a speaker of its own only when its centroid is far from every speaker's (someone who says
+little), otherwise it joins the nearest. ``spectral``: the eigengap of the normalised Laplacian of the pruned cosine
+affinity, then k-means. Either way the count is the user's when given (exact, or within --min/--max), and at least
+the number of voices the segmentation model heard in one window (the floor); two pieces heard at the same time in a
+window never go to one speaker (``assign_pieces``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import scipy.linalg
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from ..core.errors import InvalidOption
+from ..core.options import CLUSTERING_METHODS
 from .embedding import l2_normalise
 
 
@@ -39,18 +41,18 @@ class SpeakerCount:
         return low, high
 
 
-CLUSTERING_METHODS = ("ahc", "spectral")
-"""The first is the default."""
-
-
 @dataclass(frozen=True)
 class ClusteringOptions:
     method: str = CLUSTERING_METHODS[0]
-    threshold: float = 0.75
-    """ahc: clusters closer than this (Euclidean distance between unit-length centroids) are one speaker."""
-    min_speaker_seconds: float = 3.0
-    """ahc: a cluster with less clean speech than this joins the nearest larger one (unless the count needs it);
-    summed over overlapping windows, so about twice the seconds heard."""
+    threshold: float = 0.46
+    """ahc: clusters whose members are on average closer than this (cosine distance) are one speaker."""
+    min_speaker_seconds: float = 6.0
+    """ahc: a cluster with this much clean speech is a speaker (summed over overlapping windows, so about twice
+    the seconds heard)."""
+    distinct: tuple[tuple[float, float], ...] = ((3.0, 0.8), (1.0, 0.92))
+    """ahc: (seconds, distance), largest first: a smaller cluster with at least ``seconds`` of clean speech whose
+    centroid is at least ``distance`` (Euclidean, unit centroids) from every speaker's is a speaker of its own
+    (someone who says little); nearer, it is one of them heard badly and joins the nearest."""
     centre: bool = False
     """Subtract the recording's mean embedding (then length-normalise) before clustering."""
     prune_fraction: float = 0.2
@@ -87,20 +89,45 @@ def cluster(
 
 
 def agglomerative(embeddings: np.ndarray, weights: np.ndarray, low: int, high: int, options: ClusteringOptions) -> np.ndarray:
-    """Centroid-linkage clusters cut at the threshold; the large ones (enough speech) are the speakers, brought
-    within [low, high] by cutting the tree lower or keeping the largest; small ones join the nearest large one."""
-    tree = linkage(embeddings, method="centroid", metric="euclidean")
+    """Average-linkage clusters cut at the threshold; the speakers (``_speakers``) are brought within [low, high]
+    by cutting the tree lower (keeping ``low`` of them) or keeping the largest; the other clusters join the
+    nearest speaker."""
+    tree = linkage(embeddings, method="average", metric="cosine")
     labels = fcluster(tree, options.threshold, criterion="distance") - 1
-    large = _large_clusters(labels, weights, options.min_speaker_seconds)
-    clusters = len(large)
-    while len(large) < low and clusters < len(embeddings):
-        clusters += 1
-        labels = fcluster(tree, clusters, criterion="maxclust") - 1
-        large = _large_clusters(labels, weights, options.min_speaker_seconds)
-    if len(large) < low:
-        large = _large_clusters(labels, weights, 0.0)
-    large = large[: max(1, min(len(large), high))]
-    return _join_small(embeddings, labels, large)
+    speakers = _speakers(embeddings, labels, weights, options)
+    clusters = len(np.unique(labels))
+    if len(speakers) < low:
+        while len(speakers) < low and clusters < len(embeddings):
+            clusters += 1
+            labels = fcluster(tree, clusters, criterion="maxclust") - 1
+            speakers = _speakers(embeddings, labels, weights, options)
+        if len(speakers) < low:
+            speakers = _large_clusters(labels, weights, 0.0)
+        high = low
+    return _join_small(embeddings, labels, speakers[: max(1, min(len(speakers), high))])
+
+
+def _speakers(embeddings: np.ndarray, labels: np.ndarray, weights: np.ndarray, options: ClusteringOptions) -> list[int]:
+    """The clusters that are speakers: the large ones (at least the largest one), then each smaller one (largest
+    first) that is distinct enough (``ClusteringOptions.distinct``) from every speaker so far."""
+    speakers = _large_clusters(labels, weights, options.min_speaker_seconds) or _large_clusters(labels, weights, 0.0)[:1]
+    if not options.distinct:
+        return speakers
+    totals = np.bincount(labels, weights=weights)
+    centroids = {c: _centroid(embeddings, labels, c) for c in speakers}
+    for c in _large_clusters(labels, weights, options.distinct[-1][0]):
+        if c in centroids:
+            continue
+        need = next(distance for seconds, distance in options.distinct if totals[c] >= seconds)
+        centroid = _centroid(embeddings, labels, c)
+        if min(np.linalg.norm(centroid - other) for other in centroids.values()) >= need:
+            speakers.append(c)
+            centroids[c] = centroid
+    return speakers
+
+
+def _centroid(embeddings: np.ndarray, labels: np.ndarray, cluster: int) -> np.ndarray:
+    return l2_normalise(embeddings[labels == cluster].mean(axis=0, keepdims=True))[0]
 
 
 def _large_clusters(labels: np.ndarray, weights: np.ndarray, least: float) -> list[int]:

@@ -17,7 +17,7 @@ from .reconstruction import FrameAccumulator, exclusive, fill_pauses, to_turns
 from .segmentation import FRAME_SHIFT, WINDOW_SAMPLES, Segmenter
 
 ProgressCallback = Callable[[float], None]
-ENGINE_VERSION = 3
+ENGINE_VERSION = 4
 """Changes whenever the same options would give different turns (it keys cached results)."""
 CPU_SEGMENTATION_BATCH = 2
 """Windows per segmentation run on the CPU: larger batches grow onnxruntime's memory arena, not the speed."""
@@ -31,7 +31,7 @@ class DiarizationOptions:
     max_speakers: int | None = None
     step: float = 5.0
     """Seconds between the starts of consecutive 10 s segmentation windows."""
-    min_clean_seconds: float = 1.0
+    min_clean_seconds: float = 0.5
     """Pieces with this much non-overlapped speech train the clustering; the others are only assigned."""
     min_local_seconds: float = 1.0
     """Local speakers of one window who each speak this long are taken as different people (a count lower bound)."""
