@@ -15,8 +15,6 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from .core.files import atomic_path
 from .core.settings import settings
 from .core.errors import ModelNotFound
@@ -301,6 +299,8 @@ def _download(url: str, destination: Path, *, gzipped: bool, expected_sha256: st
     """Stream ``url`` beside ``destination``, unpack and check it, then rename it into place (core.files.atomic_path:
     never a half-written or wrong model under the final name)."""
     import gzip
+
+    import httpx  # 0.1 s to import: only when a model is downloaded
 
     log.info("downloading %s", url)
     with atomic_path(destination) as tmp:

@@ -16,6 +16,7 @@ from ..document import Segment, Word
 from ..core.errors import InvalidOption, ModelNotFound
 from ..media import SAMPLE_RATE
 from ..media.audio import is_digital_silence
+from .quantized import int8_copy
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ def load_whisper(model: str, device: str, compute_type: str, cpu_threads: int):
     from .. import models
 
     location = resolve_whisper_model(model)
+    if device == "cpu" and compute_type == "int8" and Path(location).is_dir():
+        location = str(int8_copy(location, models.cache_dir() / "whisper-int8"))
     log.info("loading whisper model %s on %s (%s)", location, device, compute_type)
     try:
         return WhisperModel(

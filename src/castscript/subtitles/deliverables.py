@@ -11,12 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ttconv import model
-from ttconv import style_properties as styles
-from ttconv.imsc.designators import IMSC_11_TEXT_PROFILE_DESIGNATOR
-from ttconv.imsc import writer as imsc_writer
-from ttconv.imsc.config import ContentProfilesSignaling, IMSCWriterConfiguration, TimeExpressionSyntaxEnum
 from ttconv.time_code import SmpteTimeCode
 
 from ..core.text import clock as text_clock
@@ -25,6 +21,9 @@ from .cues import Cue
 from .formats import OutputOptions, cues_for, register
 from .timecode import Clock, output_clock
 
+if TYPE_CHECKING:
+    from ttconv import model
+
 # ---------------------------------------------------------------------------------------------------------------
 # TTML / IMSC 1.1 Text
 
@@ -32,6 +31,11 @@ from .timecode import Clock, output_clock
 @register("ttml", "ttml", per_language=True)
 def render_ttml(document: Document, options: OutputOptions, language: str | None) -> str:
     """IMSC 1.1 Text profile TTML, times as frames at the media's rate (ttconv's writer)."""
+    from ttconv import model  # ttconv's model and writer load when a TTML file is written
+    from ttconv.imsc import writer as imsc_writer
+    from ttconv.imsc.config import ContentProfilesSignaling, IMSCWriterConfiguration, TimeExpressionSyntaxEnum
+    from ttconv.imsc.designators import IMSC_11_TEXT_PROFILE_DESIGNATOR
+
     clock = output_clock(options, document)
     doc = model.ContentDocument()
     doc.set_lang(language or document.language or "")
@@ -60,6 +64,9 @@ def render_ttml(document: Document, options: OutputOptions, language: str | None
 
 def _bottom_region(doc: model.ContentDocument) -> model.Region:
     """The title-safe area (10 % margins), lines centred at its bottom, white on a translucent black box."""
+    from ttconv import model
+    from ttconv import style_properties as styles
+
     region = model.Region("bottom", doc)
     pct = styles.LengthType.Units.pct
     region.set_style(styles.StyleProperties.Origin, styles.CoordinateType(styles.LengthType(10, pct),

@@ -8,9 +8,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import jinja2
-from markupsafe import Markup
-
 from ..core.palette import colours_by_label
 from ..core.text import clock
 from ..document import Document, Segment, Word
@@ -66,8 +63,8 @@ def render_transcript(document: Document, media_url: str | None = None) -> str:
         sources=[media_url] if media_url else media_sources(document.media.path),
         columns=columns,
         turns=_turns(document, colours),
-        css=Markup(_asset("transcript.css")),
-        js=Markup(_asset("transcript.js")),
+        css=_markup(_asset("transcript.css")),
+        js=_markup(_asset("transcript.js")),
     )
 
 
@@ -120,7 +117,15 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
 
 
+def _markup(text: str):
+    from markupsafe import Markup
+
+    return Markup(text)
+
+
 @lru_cache(maxsize=1)
-def _template() -> jinja2.Template:
+def _template():
+    import jinja2  # imported when a page is rendered, not with the format registry
+
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     return environment.from_string(_asset("transcript.html"))
