@@ -44,6 +44,8 @@ def test_parameters_change_the_key():
     stage = next(s for s in STAGES if s.name == "diarize")
     three = context(PipelineOptions(speakers=SpeakerOptions(num_speakers=3)))
     assert cache_key(stage, context(PipelineOptions())) != cache_key(stage, three)
+    spectral = context(PipelineOptions(speakers=SpeakerOptions(clustering="spectral")))
+    assert cache_key(stage, context(PipelineOptions())) != cache_key(stage, spectral)
     transcribe = next(s for s in STAGES if s.name == "transcribe")
     english = context(replace(PipelineOptions(), asr=replace(PipelineOptions().asr, language="en")))
     assert cache_key(transcribe, context(PipelineOptions())) != cache_key(transcribe, english)
@@ -66,3 +68,26 @@ def test_a_failed_translation_names_every_missing_language():
     error = Translations({"pt": ["Olá"]}, {"de": "no de model", "ja": "no ja model"}).error()
     assert error.exit_code == 8 and "2 languages" in error.message and "de:" in error.message and "ja:" in error.message
     assert Translations({"pt": ["Olá"]}).error() is None
+
+
+def test_clustering_flag_reaches_the_diarizer(media, monkeypatch):
+    """``--clustering spectral`` -> SpeakerOptions -> the diarize stage's parameters -> DiarizationOptions."""
+    from castscript.cli import build_parser
+    from castscript.cli.run import options_from_args
+    from castscript.stages import diarize as diarize_stage
+
+    seen = []
+
+    def spy(audio, settings, progress=None):
+        seen.append(settings.clustering.method)
+        return real(audio, settings, progress)
+
+    real = diarize_stage.diarize
+    monkeypatch.setattr(diarize_stage, "diarize", spy)
+    jfk = media / "faster-whisper/jfk.flac"
+    options = options_from_args(build_parser().parse_args(["run", str(jfk), "--clustering", "spectral"]))
+    stage = next(s for s in STAGES if s.name == "diarize")
+    run = context(options, {"diarize": Runtime(threads=2)})
+    run.audio = AudioSource(jfk, 11.0)
+    result = stage.run(run, lambda fraction: None)
+    assert seen == ["spectral"] and result.labels == ["SPEAKER_00"]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import InvalidOption
 from ..core.options import (
+    CLUSTERING_METHODS,
     DEFAULT_FORMATS,
     DEVICES,
     PROFILES,
@@ -57,6 +58,8 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     speakers.add_argument("--num-speakers", type=int, help="exact number of speakers")
     speakers.add_argument("--min-speakers", type=int, help="at least this many speakers")
     speakers.add_argument("--max-speakers", type=int, help="at most this many speakers")
+    speakers.add_argument("--clustering", choices=CLUSTERING_METHODS, default=SpeakerOptions.clustering,
+                          help="how speech is linked into speakers: ahc (agglomerative, default) or spectral")
     speakers.add_argument("--speaker-names", default="", help="names for labels, e.g. SPEAKER_00=Anna,SPEAKER_01=Ben")
     speakers.add_argument("--identify", action="store_true", help="label speakers whose voice is enrolled")
     speakers.add_argument("--voices", default=None, help="voice library file (default CASTSCRIPT_VOICES)")
@@ -121,7 +124,7 @@ def options_from_args(args: argparse.Namespace) -> PipelineOptions:
         speakers=SpeakerOptions(
             enabled=not args.no_diarize, num_speakers=args.num_speakers, min_speakers=args.min_speakers,
             max_speakers=args.max_speakers, names=parse_speaker_names(args.speaker_names), identify=args.identify,
-            library=args.voices, voice_threshold=args.voice_threshold,
+            library=args.voices, voice_threshold=args.voice_threshold, clustering=args.clustering,
         ),
         translation=TranslationOptions(targets=split_list(args.translate_to), translator=args.translator),
         video=VideoOptions(

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, model_validator
 
 from ..core.options import (
+    CLUSTERING_METHODS,
     CUE_OPTIONS,
     PROFILES,
     STYLES,
@@ -45,6 +46,8 @@ class JobOptions(BaseModel):
     num_speakers: PositiveInt | None = SpeakerOptions.num_speakers
     min_speakers: PositiveInt | None = SpeakerOptions.min_speakers
     max_speakers: PositiveInt | None = SpeakerOptions.max_speakers
+    clustering: Literal[CLUSTERING_METHODS] = Field(  # type: ignore[valid-type]
+        SpeakerOptions.clustering, description="how speech is linked into speakers: ahc (agglomerative) or spectral")
     speaker_names: dict[str, str] = Field({}, description='names for labels, e.g. {"SPEAKER_00": "Anna"}')
     identify: bool = Field(SpeakerOptions.identify, description="label speakers whose voice is enrolled on the server")
     translate_to: list[LanguageCode] = Field([], description="target languages, e.g. ['pt']")
@@ -79,7 +82,7 @@ class JobOptions(BaseModel):
             speakers=SpeakerOptions(
                 enabled=self.diarize, num_speakers=self.num_speakers, min_speakers=self.min_speakers,
                 max_speakers=self.max_speakers, names=tuple(self.speaker_names.items()), identify=self.identify,
-                library=str(voices) if voices else None,
+                library=str(voices) if voices else None, clustering=self.clustering,
             ),
             translation=TranslationOptions(targets=tuple(self.translate_to), translator=self.translator),
             video=VideoOptions(faces=self.faces, burn=self.burn, style=self.style, font_size=self.font_size,
@@ -104,7 +107,8 @@ class JobOptions(BaseModel):
         return cls(
             language=asr.language or "auto", multilingual=asr.multilingual, task=asr.task, model=asr.model,
             diarize=speakers.enabled, num_speakers=speakers.num_speakers, min_speakers=speakers.min_speakers,
-            max_speakers=speakers.max_speakers, speaker_names=dict(speakers.names), identify=speakers.identify,
+            max_speakers=speakers.max_speakers, clustering=speakers.clustering, speaker_names=dict(speakers.names),
+            identify=speakers.identify,
             translate_to=list(options.translation.targets), translator=options.translation.translator,
             burn=video.burn, faces=video.faces, style=video.style, font_size=video.font_size,
             max_lines=video.max_lines, formats=list(options.formats), bilingual=options.output.bilingual,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..diarization import ENGINE_VERSION, DiarizationOptions, DiarizationResult, diarize
+from ..diarization.clustering import ClusteringOptions
 from ..document import Document
 from ..speakers import apply_diarization
 from .base import Report, StageContext
@@ -15,6 +16,7 @@ class DiarizeParams:
     num_speakers: int | None
     min_speakers: int | None
     max_speakers: int | None
+    clustering: str
 
 
 class DiarizeStage:
@@ -25,12 +27,13 @@ class DiarizeStage:
 
     def params(self, context: StageContext) -> DiarizeParams:
         speakers = context.options.speakers
-        return DiarizeParams(speakers.num_speakers, speakers.min_speakers, speakers.max_speakers)
+        return DiarizeParams(speakers.num_speakers, speakers.min_speakers, speakers.max_speakers, speakers.clustering)
 
     def run(self, context: StageContext, progress: Report) -> DiarizationResult:
         params, runtime = self.params(context), context.runtime[self.name]
         settings = DiarizationOptions(num_speakers=params.num_speakers, min_speakers=params.min_speakers,
-                                      max_speakers=params.max_speakers, threads=runtime.threads, device=runtime.device)
+                                      max_speakers=params.max_speakers, clustering=ClusteringOptions(params.clustering),
+                                      threads=runtime.threads, device=runtime.device)
         return diarize(context.audio.samples(), settings, progress=progress)
 
     def apply(self, document: Document, result: DiarizationResult) -> None:
