@@ -55,7 +55,7 @@ def resume(services: Services) -> None:
 
 
 def wait(job_id: str, timeout: float | None = None) -> None:
-    """Block until this process renders nothing for ``job_id`` (for shutdown and tests)."""
+    """Block until this process renders nothing for ``job_id`` (a server that stops leaves the render to resume)."""
     thread = _threads.get(job_id)
     if thread is not None:
         thread.join(timeout)
