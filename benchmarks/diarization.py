@@ -119,10 +119,13 @@ NO_SMOOTHING = AttributionOptions(snap_seconds=0.0, short_words=0, short_seconds
 
 @dataclass
 class Attribution:
-    """Speaker-attributed WER and fragment cues over a half, with and without smoothing."""
+    """Speaker-attributed WER, fragment cues (cut out of running speech) and short lines (any cue of two words or
+    fewer under 1 s made by a speaker change, genuine short replies included) over a half, with and without
+    smoothing."""
 
     cpwer: dict[str, WordErrors] = field(default_factory=lambda: {"smoothed": WordErrors(0, 0), "raw": WordErrors(0, 0)})
     fragments: dict[str, int] = field(default_factory=lambda: {"smoothed": 0, "raw": 0})
+    short_lines: dict[str, int] = field(default_factory=lambda: {"smoothed": 0, "raw": 0})
 
     def add(self, words: list[tuple[float, float, str, str]], result: DiarizationResult) -> None:
         """``words``: the reference (start, end, text, speaker) in time order, standing in for ASR output."""
@@ -133,9 +136,11 @@ class Attribution:
             hypothesis = speaker_texts([(s.speaker, s.text) for s in segments])
             self.cpwer[name] = self.cpwer[name] + cp_word_errors(reference, hypothesis)
             self.fragments[name] += fragment_cues(original)
+            self.short_lines[name] += fragment_cues(original, torn=False)
 
     def row(self) -> str:
-        return "  ".join(f"{name}: cpWER {100 * self.cpwer[name].rate:.2f} %, fragment cues {self.fragments[name]}" for name in self.cpwer)
+        return "  ".join(f"{name}: cpWER {100 * self.cpwer[name].rate:.2f} %, fragment cues {self.fragments[name]} "
+                         f"(short lines {self.short_lines[name]})" for name in self.cpwer)
 
 
 def asr_like_segments(words: list[tuple[float, float, str, str]]) -> list[Segment]:
@@ -179,7 +184,8 @@ def sample_attribution(path: Path, result: DiarizationResult) -> str:
         original = [Segment(s.start, s.end, s.text, [Word(w.start, w.end, w.text) for w in s.words]) for s in segments]
         attributed = attribute(list(original), result.exclusive, result.turns, options)
         errors = cp_word_errors(reference, speaker_texts([(s.speaker, s.text) for s in attributed]))
-        out.append(f"{name}: cpWER {100 * errors.rate:.2f} %, fragment cues {fragment_cues(original)}")
+        out.append(f"{name}: cpWER {100 * errors.rate:.2f} %, fragment cues {fragment_cues(original)} "
+                   f"(short lines {fragment_cues(original, torn=False)})")
     return "  ".join(out)
 
 

@@ -66,6 +66,8 @@ def test_genuine_two_word_reply_in_a_clean_turn_is_kept():
     turns = [SpeakerTurn(0.0, 1.6, "A"), SpeakerTurn(1.8, 2.7, "B"), SpeakerTurn(2.9, 4.0, "A")]
     out = attribute([segment], turns, turns)
     assert [(s.speaker, s.text) for s in out] == [("A", "Can you come?"), ("B", "Yes, sure."), ("A", "Great, thanks.")]
+    assert fragment_cues([segment]) == 0  # lines of their own, set off by pauses: not torn out of running speech
+    assert fragment_cues([segment], torn=False) == 2  # "Yes, sure." and "Great, thanks." are short lines
 
 
 def test_change_inside_a_sentence_moves_to_the_nearest_punctuation():
@@ -88,3 +90,38 @@ def test_short_run_closing_a_segment_joins_the_next_segment_of_its_speaker():
     out = attribute([first, second], turns, turns)
     assert [(s.speaker, s.text) for s in out] == [("A", "I agree with you"), ("B", "But is the plan.")]
     assert out[1].start == 2.2 and fragment_cues([first, second]) == 0
+
+
+def test_change_just_before_a_sentence_end_moves_to_it():
+    """The diarization hears B from the last word of A's sentence, 0.45 s before its full stop and a long pause: the
+    break is that far from the change (not 0.45 s plus the pause), so the sentence stays whole."""
+    words = words_of([(0.0, 0.4, "We"), (0.45, 0.7, "met"), (0.75, 0.9, "at"), (0.95, 1.1, "the"), (1.15, 1.6, "station."),
+                      (2.3, 2.8, "Hello"), (2.85, 3.3, "there.")])
+    segment = Segment(0.0, 3.3, "We met at the station. Hello there.", words)
+    turns = [SpeakerTurn(0.0, 1.15, "A"), SpeakerTurn(1.15, 3.4, "B")]
+    original = [segment]
+    out = attribute(list(original), turns, turns)
+    assert [(s.speaker, s.text) for s in out] == [("A", "We met at the station."), ("B", "Hello there.")]
+    assert fragment_cues(original) == 0
+
+
+def test_first_word_of_a_phrase_running_on_into_another_speaker_takes_that_speaker():
+    """"Just" opens B's sentence but A's turn runs 0.45 s into it: not a clean turn of A, so B says it all."""
+    words = words_of([(0.0, 0.6, "Fine,"), (0.65, 1.0, "thanks."), (2.0, 2.7, "Just"), (2.7, 3.2, "suppose"), (3.2, 3.5, "it"),
+                      (3.5, 3.7, "is"), (3.7, 4.1, "true.")])
+    segment = Segment(0.0, 4.1, "Fine, thanks. Just suppose it is true.", words)
+    turns = [SpeakerTurn(0.0, 2.45, "A"), SpeakerTurn(2.45, 4.2, "B")]
+    original = [segment]
+    out = attribute(list(original), turns, turns)
+    assert [(s.speaker, s.text) for s in out] == [("A", "Fine, thanks."), ("B", "Just suppose it is true.")]
+    assert fragment_cues(original) == 0
+
+
+def test_reply_running_on_without_a_pause_is_kept_in_a_clean_turn():
+    """B cuts in ("No way.") with no pause and no punctuation before it, but in a clean turn of B: B's line stays."""
+    words = words_of([(0.0, 0.3, "I"), (0.35, 0.6, "think"), (0.65, 0.8, "we"), (0.85, 1.1, "should"), (1.15, 1.5, "go"),
+                      (1.5, 1.8, "No"), (1.85, 2.2, "way.")])
+    segment = Segment(0.0, 2.2, "I think we should go No way.", words)
+    turns = [SpeakerTurn(0.0, 1.5, "A"), SpeakerTurn(1.5, 2.3, "B")]
+    out = attribute([segment], turns, turns)
+    assert [(s.speaker, s.text) for s in out] == [("A", "I think we should go"), ("B", "No way.")]

@@ -2,8 +2,10 @@
 
 Word speakers are smoothed so that lines do not flap between speakers (``AttributionOptions``): a change of speaker
 inside a sentence moves to the nearest pause or punctuation within ``snap_seconds``; a short run (one or two words,
-or under a second) between two runs of the same speaker joins them, unless the other speaker has a clean turn of
-their own covering it (a genuine "Yes, sure." between two lines of someone else stays).
+or under a second) between two runs of the same speaker joins them, and the first or last words of a phrase that
+run on into another speaker's words with neither a pause nor punctuation between take that speaker; both unless
+the short run's speaker has a clean turn of their own covering it (a genuine "Yes, sure." between two lines of
+someone else stays).
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ def attribute(
 
 
 def smooth(words: list[Word], turns: TurnIndex, overlapping: TurnIndex | None, options: AttributionOptions) -> None:
-    """Word speakers without flapping: changes snapped to pauses or punctuation, short interruptions absorbed."""
+    """Word speakers without flapping: changes snapped to pauses or punctuation, short interruptions absorbed,
+    short runs torn from running speech given back."""
     for change in range(1, len(words)):
         if words[change].speaker != words[change - 1].speaker:
             _snap(words, change, options)
@@ -101,6 +104,35 @@ def smooth(words: list[Word], turns: TurnIndex, overlapping: TurnIndex | None, o
         if not _clean_turn(words[start:end], surrounding, turns, overlapping, options):
             for word in words[start:end]:
                 word.speaker = surrounding
+    for change in range(1, len(words)):
+        if words[change].speaker != words[change - 1].speaker and not _is_break(words, change, options):
+            _give_back_torn_piece(words, change, turns, overlapping, options)
+
+
+def _give_back_torn_piece(
+    words: list[Word], change: int, turns: TurnIndex, overlapping: TurnIndex | None, options: AttributionOptions
+) -> None:
+    """A change of speaker in running speech (no pause, no punctuation): the words on either side back to the nearest
+    pause, punctuation or other change are pieces; a short piece bounded by a pause or punctuation (a phrase's first
+    or last words) takes the other side's speaker unless a clean turn of its own speaker covers it (the shorter
+    piece when both could)."""
+    first = change - 1
+    while first > 0 and words[first - 1].speaker == words[change - 1].speaker and not _is_break(words, first, options):
+        first -= 1
+    last = change + 1
+    while last < len(words) and words[last].speaker == words[change].speaker and not _is_break(words, last, options):
+        last += 1
+    pieces = []
+    if first == 0 or _is_break(words, first, options):
+        pieces.append((words[first:change], words[change].speaker))
+    if last == len(words) or _is_break(words, last, options):
+        pieces.append((words[change:last], words[change - 1].speaker))
+    pieces = [(piece, other) for piece, other in pieces
+              if _short(piece, options) and not _clean_turn(piece, other, turns, overlapping, options)]
+    if pieces:
+        piece, other = min(pieces, key=lambda p: p[0][-1].end - p[0][0].start)
+        for word in piece:
+            word.speaker = other
 
 
 def _move_edge_fragments(segments: list[Segment], options: AttributionOptions) -> None:
@@ -143,17 +175,22 @@ def _refit(segment: Segment) -> None:
 
 
 def _snap(words: list[Word], change: int, options: AttributionOptions) -> None:
-    """Move the change between words[change - 1] and words[change] to the nearest pause or punctuation within reach."""
+    """Move the change between words[change - 1] and words[change] to the nearest pause or punctuation within reach
+    (how far: from the change to the nearer edge of the gap between the two words of the break)."""
     if _is_break(words, change, options):
         return
     at = words[change].start
+
+    def distance(b: int) -> float:
+        return words[b - 1].end - at if b > change else at - words[b].start
+
     candidates = [
         b for b in range(max(1, change - 8), min(len(words), change + 9))
-        if b != change and _is_break(words, b, options) and abs(words[b].start - at) <= options.snap_seconds
+        if b != change and _is_break(words, b, options) and distance(b) <= options.snap_seconds
     ]
     if not candidates:
         return
-    target = min(candidates, key=lambda b: abs(words[b].start - at))
+    target = min(candidates, key=distance)
     old, new = words[change - 1].speaker, words[change].speaker
     if target < change:
         for word in words[target:change]:
@@ -231,15 +268,19 @@ def split_by_speaker(segment: Segment) -> list[Segment]:
     ]
 
 
-def fragment_cues(segments: list[Segment], options: AttributionOptions = AttributionOptions()) -> int:
+def fragment_cues(segments: list[Segment], options: AttributionOptions = AttributionOptions(), torn: bool = True) -> int:
     """Pieces of two words or fewer, under a second, that a change of speaker cuts out of a segment: count them on
-    the segments given to ``attribute`` (their words then carry speakers), not on the split ones it returns."""
+    the segments given to ``attribute`` (their words then carry speakers), not on the split ones it returns.
+    ``torn``: only pieces cut out of running speech (on at least one side, a word of another speaker follows with
+    neither a pause nor punctuation between); a short line set off by pauses or punctuation on both sides (a
+    genuine "Yes, sure.") is counted only with ``torn=False``."""
     count = 0
     for segment in segments:
-        pieces = _runs(segment.words)
+        words, pieces = segment.words, _runs(segment.words)
         if len(pieces) > 1:
             count += sum(
                 1 for start, end in pieces
-                if end - start <= options.short_words and segment.words[end - 1].end - segment.words[start].start < options.short_seconds
+                if end - start <= options.short_words and words[end - 1].end - words[start].start < options.short_seconds
+                and (not torn or any(0 < b < len(words) and not _is_break(words, b, options) for b in (start, end)))
             )
     return count
