@@ -50,5 +50,5 @@ def test_audio_run_loads_no_service_web_or_opencv_and_a_cached_rerun_no_model(me
     assert {"castscript.pipeline", "castscript.diarization", "faster_whisper"} <= loaded  # the run really ran
     assert sorted(m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY) == []
     assert not {m for m in loaded if m.startswith("castscript.cli.") and m != "castscript.cli.run"}
-    again = _modules_after(run, CASTSCRIPT_CACHE=cache)  # every stage from the cache: no Whisper, no decoding
-    assert not {"faster_whisper", "ctranslate2", "tokenizers"} & again
+    again = _modules_after(run, CASTSCRIPT_CACHE=cache)  # every stage from the cache: no Whisper, no clustering
+    assert not {"faster_whisper", "ctranslate2", "tokenizers", "scipy"} & again

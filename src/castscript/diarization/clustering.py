@@ -14,8 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
-from scipy.cluster.hierarchy import fcluster, linkage
 
 from ..core.errors import InvalidOption
 from ..core.options import CLUSTERING_METHODS
@@ -92,6 +90,8 @@ def agglomerative(embeddings: np.ndarray, weights: np.ndarray, low: int, high: i
     """Average-linkage clusters cut at the threshold; the speakers (``_speakers``) are brought within [low, high]
     by cutting the tree lower (keeping ``low`` of them) or keeping the largest; the other clusters join the
     nearest speaker."""
+    from scipy.cluster.hierarchy import fcluster, linkage  # scipy (0.35 s to import) only when clustering runs
+
     tree = linkage(embeddings, method="average", metric="cosine")
     labels = fcluster(tree, options.threshold, criterion="distance") - 1
     speakers = _speakers(embeddings, labels, weights, options)
@@ -174,6 +174,8 @@ def _spectral_embedding(
     np.fill_diagonal(affinity, 0.0)
     scale = 1.0 / np.sqrt(np.maximum(affinity.sum(axis=1), 1e-9))
     laplacian = np.eye(len(affinity)) - scale[:, None] * affinity * scale[None, :]
+    import scipy.linalg
+
     eigenvalues, eigenvectors = scipy.linalg.eigh(laplacian, subset_by_index=[0, count - 1])
     return eigenvectors, eigenvalues
 
