@@ -9,7 +9,7 @@ import numpy as np
 
 from ..core.vectors import l2_normalise
 from ..media import SAMPLE_RATE
-from .onnx import model_file, session
+from .onnx import int8_model, model_file, session, uses_gpu
 
 MODEL_NAME = "campplus-zh-en-common"
 EMBEDDING_DIM = 192
@@ -17,6 +17,8 @@ FRAME_SHIFT = 0.010
 """Seconds between fbank frames."""
 FRAME_LENGTH = 0.025
 MIN_FRAMES = 10
+INT8_RANGES = Path(__file__).with_name("campplus_int8_ranges.json")
+"""CAM++'s activation ranges on the speaker dev set's tuning half (benchmarks/quantize_campplus.py writes them)."""
 """CAM++ needs a few frames of context; shorter input is padded by repetition."""
 
 
@@ -96,10 +98,14 @@ class RecordingFbank:
 
 
 class SpeakerEmbedder:
-    """L2-normalised 192-d CAM++ embeddings of speech, from audio clips or from fbank frames."""
+    """L2-normalised 192-d CAM++ embeddings of speech, from audio clips or from fbank frames.
 
-    def __init__(self, model_dir: str | Path | None = None, threads: int = 0, device: str = "cpu"):
-        self._session = session(model_file(MODEL_NAME, model_dir), threads, device)
+    ``int8``: on the CPU, run CAM++ with int8 Conv layers (2.3x faster; cosine to the float embedding about 0.99).
+    """
+
+    def __init__(self, model_dir: str | Path | None = None, threads: int = 0, device: str = "cpu", int8: bool = False):
+        path = model_file(MODEL_NAME, model_dir)
+        self._session = session(int8_model(path, INT8_RANGES) if int8 and not uses_gpu(device) else path, threads, device)
 
     def embed(self, audio: np.ndarray) -> np.ndarray:
         """Embedding of one clip of 16 kHz mono float32 audio (at least 25 ms long)."""

@@ -17,7 +17,7 @@ from .reconstruction import FrameAccumulator, exclusive, fill_pauses, to_turns
 from .segmentation import FRAME_SHIFT, WINDOW_SAMPLES, Segmenter
 
 ProgressCallback = Callable[[float], None]
-ENGINE_VERSION = 4
+ENGINE_VERSION = 5
 """Changes whenever the same options would give different turns (it keys cached results)."""
 CPU_SEGMENTATION_BATCH = 2
 """Windows per segmentation run on the CPU: larger batches grow onnxruntime's memory arena, not the speed."""
@@ -47,6 +47,8 @@ class DiarizationOptions:
     """Folder of pyannote-segmentation-3.0 (default: the model registry's resolution)."""
     embedding_model: str | None = None
     """Folder of campplus-zh-en-common (default: the model registry's resolution)."""
+    int8_embeddings: bool = True
+    """On the CPU, CAM++ with int8 Conv layers: 2.3x faster; tuning-half DER within 0.1 point of the float model's."""
 
     @property
     def count(self) -> SpeakerCount:
@@ -104,7 +106,7 @@ class Diarizer:
         self.options = options
         batch = GPU_SEGMENTATION_BATCH if uses_gpu(options.device) else CPU_SEGMENTATION_BATCH
         self.segmenter = Segmenter(options.segmentation_model, options.threads, batch, options.device)
-        embedder = SpeakerEmbedder(options.embedding_model, options.threads, options.device)
+        embedder = SpeakerEmbedder(options.embedding_model, options.threads, options.device, options.int8_embeddings)
         self.pieces = PieceEmbedder(embedder, options.pieces)
 
     def __call__(self, audio: np.ndarray, progress: ProgressCallback | None = None) -> DiarizationResult:

@@ -1,7 +1,11 @@
-"""onnxruntime sessions for the diarization models, one per (model file, thread count) per process."""
+"""onnxruntime sessions for the diarization models, one per (model file, thread count) per process; int8 versions
+of a model, built once from the float model and shipped activation ranges."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +19,48 @@ from ..core.errors import ModelNotFound
 def model_file(name: str, model_dir: str | Path | None) -> Path:
     """The ONNX file of registry model ``name``, from ``model_dir`` when given, else the usual resolution."""
     return models.resolve(name, model_dir) / models.get_model(name).main_file()
+
+
+log = logging.getLogger(__name__)
+
+
+def int8_model(path: Path, ranges: Path) -> Path:
+    """``path``'s model with its Conv layers quantized to int8 (static: per-channel weights, activations from the
+    ranges in ``ranges``, onnxruntime's calibration cache format; QDQ), built on first use (seconds) into castscript's
+    model cache. Where it cannot be built (onnxruntime too old, a read-only cache), the float model, with a warning."""
+    stat = path.stat()
+    key = hashlib.sha256(f"{stat.st_size}|{stat.st_mtime_ns}|{ort.__version__}|".encode() + ranges.read_bytes())
+    target = models.cache_dir() / "int8" / f"{path.parent.name}-{key.hexdigest()[:12]}.onnx"
+    if target.is_file():
+        return target
+    try:
+        _quantize(path, ranges, target)
+    except Exception as exc:  # onnxruntime.quantization raises many kinds; the float model always works
+        log.warning("Using the float %s: could not build its int8 version (%s).", path.parent.name, exc)
+        return path
+    return target
+
+
+def _quantize(path: Path, ranges: Path, target: Path) -> None:
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    quiet = _Quiet()  # quantize_static logs advice on the root logger
+    logging.getLogger().addFilter(quiet)
+    try:
+        quantize_static(path, partial, None, quant_format=QuantFormat.QDQ, op_types_to_quantize=["Conv"],
+                        per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                        calibrate_method=CalibrationMethod.MinMax, calibration_cache_path=ranges)
+        os.replace(partial, target)
+    finally:
+        logging.getLogger().removeFilter(quiet)
+        partial.unlink(missing_ok=True)
+
+
+class _Quiet(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "onnxruntime" not in record.pathname
 
 
 def providers_for(device: str, available: list[str] | None = None) -> list[str]:
