@@ -248,3 +248,21 @@ def test_waveform_drag_keyboard_words_and_subtitles(server, token, page, job, ar
     page.evaluate("t => { const p = document.querySelector('#player'); p.currentTime = t; }", segment["start"] + 0.3)
     expect(page.locator("#caption")).to_contain_text(segment["translations"]["pt"].split()[0], timeout=10_000)
     page.screenshot(path=str(artifacts / "editor-subtitles-pt.png"), full_page=True)
+
+
+def test_burned_video_is_shown_re_rendering_then_current(server, token, page, media, artifacts):
+    """d12.mp4 (7.3 s) burned; after a word is retyped the side panel says the video is being re-rendered, then
+    that it is up to date with the new revision."""
+    with server.client(token) as client:
+        created = client.submit(client.upload(media / "talking-heads" / "d12.mp4"), burn=True, formats=["json"])
+        done = client.wait(created["id"], timeout=180)
+    assert done["state"] == "done", done
+    open_editor(page, server, token, done["id"])
+    expect(page.locator("#video-state")).to_have_text("Burned video: up to date (revision 0).")
+    page.locator(".segment[data-index='0'] .w").first.dblclick()
+    page.keyboard.type("Mine")
+    page.keyboard.press("Enter")
+    wait_revision(page, 1)
+    expect(page.locator("#video-state")).to_have_text(re.compile(r"^Burned video: re-rendering revision 1 \(\d+%\)"))
+    page.screenshot(path=str(artifacts / "editor-video-rendering.png"), full_page=True)
+    expect(page.locator("#video-state")).to_have_text("Burned video: up to date (revision 1).", timeout=120_000)
