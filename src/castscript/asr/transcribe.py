@@ -74,16 +74,15 @@ def resolve_whisper_model(name: str) -> str:
 
 @functools.lru_cache(maxsize=2)
 def load_whisper(model: str, device: str, compute_type: str, cpu_threads: int):
-    from faster_whisper import WhisperModel
-
     from .. import models
+    from .model import Whisper
 
     location = resolve_whisper_model(model)
     if device == "cpu" and compute_type == "int8" and Path(location).is_dir():
         location = str(int8_copy(location, models.cache_dir() / "whisper-int8"))
     log.info("loading whisper model %s on %s (%s)", location, device, compute_type)
     try:
-        return WhisperModel(
+        return Whisper(
             location,
             device=device,
             compute_type=compute_type,
