@@ -81,6 +81,9 @@ def session(path: Path, threads: int, device: str = "cpu") -> ort.InferenceSessi
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads_or_all(threads)
     options.inter_op_num_threads = 1
+    # Idle worker threads sleep instead of spinning between the many short model calls: on 2 busy cores, diarization
+    # with 2 threads took 20.7 s of CPU (35.2 s wall) for 10 min of speech spinning, 12.0 s (24.7 s wall) without.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3
     try:
         return ort.InferenceSession(str(path), options, providers=providers_for(device))
