@@ -52,10 +52,11 @@ def main() -> None:
     devset.build(devset.DEFAULT_OUT, text=False)
     INT8_RANGES.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
-        quantize_static(model_file(MODEL_NAME, None), Path(scratch) / "int8.onnx", Clips(calibration_clips(devset.DEFAULT_OUT)),
-                        quant_format=QuantFormat.QDQ, op_types_to_quantize=["Conv"], per_channel=True,
-                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                        calibrate_method=CalibrationMethod.MinMax, calibration_cache_path=INT8_RANGES)
+        clips = Clips(calibration_clips(devset.DEFAULT_OUT))
+        quantize_static(model_file(MODEL_NAME, None), Path(scratch) / "int8.onnx", clips, quant_format=QuantFormat.QDQ,
+                        op_types_to_quantize=["Conv"], per_channel=True, activation_type=QuantType.QUInt8,
+                        weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
+                        calibration_cache_path=INT8_RANGES)
     print(f"wrote {INT8_RANGES}")
 
 

@@ -50,7 +50,8 @@ def test_recording_fbank_gives_each_window_the_frames_of_its_own_audio(sample_au
 def test_batched_embeddings_equal_one_at_a_time(embedder, sample_audio):
     """Clips of equal length share one model run; each embedding stays the one computed alone."""
     features = fbank(sample_audio[: 16_000 * 12])
-    clips = [features[0:300], features[300:600], features[50:170], features[600:900], features[900:905], features[5:125]]
+    spans = [(0, 300), (300, 600), (50, 170), (600, 900), (900, 905), (5, 125)]
+    clips = [features[start:end] for start, end in spans]
     batched = embedder.embed_many(clips)
     alone = np.stack([embedder.embed_features(c) for c in clips])
     assert batched.shape == (6, 192)

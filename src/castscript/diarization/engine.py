@@ -122,7 +122,8 @@ class Diarizer:
         features = RecordingFbank(audio)
         for index, window in enumerate(self.segmenter.windows(audio, self.options.step)):
             analysis.windows.append(_Window(window.first_frame, window.activity))
-            self.pieces.add_window(index, window, features.clip(window.start_sample, WINDOW_SAMPLES), analysis.collection)
+            window_features = features.clip(window.start_sample, WINDOW_SAMPLES)
+            self.pieces.add_window(index, window, window_features, analysis.collection)
             if progress:
                 progress(0.95 * (index + 1) / total)
         self.pieces.finish(analysis.collection)
