@@ -31,6 +31,7 @@ argv = ["-q", "run", sys.argv[1], "-o", sys.argv[2], "--no-cache"]
 args = build_parser(argv[1]).parse_args(argv)
 mark("cli")
 import castscript.pipeline, castscript.asr.transcribe, castscript.diarization  # what run_pipeline imports
+import scipy.cluster.hierarchy  # what diarization's clustering imports when it runs
 mark("pipeline imports")
 from castscript.asr.transcribe import load_whisper
 load_whisper("base", "cpu", "int8", os.cpu_count())
