@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,7 +46,9 @@ def _quantize(path: Path, ranges: Path, target: Path) -> None:
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".onnx", dir=target.parent)
+    os.close(handle)
+    partial = Path(name)  # one per builder: jobs of the service may build at the same time
     quiet = _Quiet()  # quantize_static logs advice on the root logger
     logging.getLogger().addFilter(quiet)
     try:
