@@ -1,11 +1,12 @@
 """Clustering sweep on the dev set's tuning half: the models run once per file (cached), clustering many times.
 
     CASTSCRIPT_MODELS=../shared/models CASTSCRIPT_MEDIA=../shared/media nice -n 5 python benchmarks/tune_diarization.py \
-        [--half tuning] [--more 7:40] [--grid ahc distinct ...] [--verbose]
+        [--half tuning] [--more 7:40] [--holdout 11:60] [--grid ahc distinct ...] [--verbose]
 
 ``--more SEED:FILES`` adds FILES more tuning-half conversations built with another seed (the same voices and
-utterances as the tuning half, never the test half's), so a setting is judged on more than 25 files. Prints per
-configuration: total DER at collar 0.5 and 0 (overlap scored), speaker count exact / within one / over / under.
+utterances as the tuning half, never the test half's), so a setting is judged on more than 25 files; ``--holdout``
+adds some that are scored apart, to confirm on files a choice was not made on. Prints per configuration and part:
+total DER at collar 0.5 and 0 (overlap scored), speaker count exact / within one / over / under.
 """
 
 from __future__ import annotations
@@ -103,27 +104,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=devset.DEFAULT_OUT)
     parser.add_argument("--half", default="tuning")
-    parser.add_argument("--more", default=None, help="SEED:FILES more tuning-half conversations (e.g. 7:40)")
+    parser.add_argument("--more", action="append", default=[], help="SEED:FILES more tuning-half conversations to tune on (e.g. 7:40; repeatable)")
+    parser.add_argument("--holdout", action="append", default=[], help="SEED:FILES more tuning-half conversations scored apart, to confirm a choice")
     parser.add_argument("--grid", nargs="+", default=list(GRIDS) + list(ENGINE_GRIDS))
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
+    if (args.more or args.holdout) and args.half != "tuning":
+        parser.error("--more and --holdout add tuning-half conversations")
     devset.build(args.devset, text=False)
     diarizer = Diarizer(DiarizationOptions(threads=2))
-    files = items(args.devset, args.half)
-    if args.more:
-        if args.half != "tuning":
-            parser.error("--more adds tuning-half conversations")
-        seed, count = (int(x) for x in args.more.split(":"))
-        files += more_items(args.devset, seed, count)
-    files = analyses(args.devset, files, diarizer)
+    parts = {"tune": items(args.devset, args.half) + _more(args.devset, args.more), "held-out": _more(args.devset, args.holdout)}
+    parts = {name: analyses(args.devset, files, diarizer) for name, files in parts.items() if files}
     base = diarizer.options
-    print(f"default: {score(diarizer, files, base, args.verbose)}", flush=True)
+
+    def show(label: str, options: DiarizationOptions) -> None:
+        scores = "  |  ".join(f"{name}: {score(diarizer, files, options, args.verbose)}" for name, files in parts.items())
+        print(f"{label}: {scores}", flush=True)
+
+    show("default", base)
     for grid in args.grid:
         for clustering in GRIDS.get(grid, []):
             changed = {k: v for k, v in asdict(clustering).items() if v != asdict(ClusteringOptions())[k]}
-            print(f"{grid:<9} {changed or 'default'}: {score(diarizer, files, replace(base, clustering=clustering), args.verbose)}", flush=True)
+            show(f"{grid:<9} {changed or 'default'}", replace(base, clustering=clustering))
         for engine in ENGINE_GRIDS.get(grid, []):
-            print(f"{grid:<9} {engine}: {score(diarizer, files, replace(base, **engine), args.verbose)}", flush=True)
+            show(f"{grid:<9} {engine}", replace(base, **engine))
+
+
+def _more(root: Path, specs: list[str]) -> list[Item]:
+    """The extra tuning-half conversations of each SEED:FILES."""
+    return [item for spec in specs for item in more_items(root, *(int(x) for x in spec.split(":")))]
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ class SpeakerCount:
 @dataclass(frozen=True)
 class ClusteringOptions:
     method: str = CLUSTERING_METHODS[0]
-    threshold: float = 0.46
+    threshold: float = 0.44
     """ahc: clusters whose members are on average closer than this (cosine distance) are one speaker."""
     min_speaker_seconds: float = 6.0
     """ahc: a cluster with this much clean speech is a speaker (summed over overlapping windows, so about twice

@@ -17,7 +17,7 @@ from .reconstruction import FrameAccumulator, exclusive, fill_pauses, to_turns
 from .segmentation import FRAME_SHIFT, WINDOW_SAMPLES, Segmenter
 
 ProgressCallback = Callable[[float], None]
-ENGINE_VERSION = 5
+ENGINE_VERSION = 6
 """Changes whenever the same options would give different turns (it keys cached results)."""
 CPU_SEGMENTATION_BATCH = 2
 """Windows per segmentation run on the CPU: larger batches grow onnxruntime's memory arena, not the speed."""

@@ -21,6 +21,9 @@ class PieceOptions:
     """Pauses shorter than this do not end a piece."""
     min_seconds: float = 0.4
     """Shorter pieces join the nearest longer piece of the same local speaker in the window, when there is one."""
+    max_piece_seconds: float = 5.0
+    """Longer pieces are cut into equal parts, each embedded and clustered on its own: a local speaker of one window is
+    sometimes two voices taking turns, and a part can catch the second (tuning pool: DER c0.5 -1 point)."""
     max_embed_seconds: float = 3.0
     """Longer pieces are embedded from their middle this long (the embedding hardly changes; the cost does)."""
     clean_only: bool = True
@@ -104,17 +107,26 @@ class PieceEmbedder:
         self._pending = []
 
     def _spans(self, mask: np.ndarray) -> list[tuple[int, int]]:
-        """Pieces of one local speaker: runs, with runs too short to embed well joined to their nearest neighbour."""
+        """Pieces of one local speaker: runs, with runs too short to embed well joined to their nearest neighbour, and
+        long ones cut (``cut``)."""
         found = runs(mask, round(self.options.bridge_seconds / FRAME_SHIFT))
         shortest = round(self.options.min_seconds / FRAME_SHIFT)
         long = [r for r in found if r[1] - r[0] >= shortest]
         if not long:
-            return [(found[0][0], found[-1][1])] if found else []
-        spans = [list(r) for r in long]
-        for start, end in (r for r in found if r[1] - r[0] < shortest):
-            nearest = min(spans, key=lambda s: max(s[0] - end, start - s[1]))
-            nearest[0], nearest[1] = min(nearest[0], start), max(nearest[1], end)
-        return [tuple(s) for s in spans]
+            spans = [[found[0][0], found[-1][1]]] if found else []
+        else:
+            spans = [list(r) for r in long]
+            for start, end in (r for r in found if r[1] - r[0] < shortest):
+                nearest = min(spans, key=lambda s: max(s[0] - end, start - s[1]))
+                nearest[0], nearest[1] = min(nearest[0], start), max(nearest[1], end)
+        return [part for start, end in spans for part in cut(start, end, self.options.max_piece_seconds)]
+
+
+def cut(start: int, end: int, most: float) -> list[tuple[int, int]]:
+    """Frames [start, end) cut into the fewest equal parts of at most ``most`` seconds."""
+    parts = max(1, int(np.ceil((end - start) * FRAME_SHIFT / most)))
+    edges = np.linspace(start, end, parts + 1).round().astype(int).tolist()
+    return list(zip(edges[:-1], edges[1:]))
 
 
 def _middle(frames: np.ndarray, most: int) -> np.ndarray:
