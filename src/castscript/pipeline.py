@@ -209,9 +209,9 @@ def _analyse(context: StageContext, progress: Progress, times: StageTimes) -> No
 
 def _yielding(work):
     """``work`` at a lower CPU priority (nice +10, its own thread only; Linux): beside the ASR, diarization takes the
-    moments the ASR leaves a core idle instead of pre-empting its threads. 10 min of speech on 2 busy cores,
-    interleaved runs: whole pipeline / plain faster-whisper wall 1.29 at the same priority, 1.16 at +5, 1.07 at +10
-    (CPU 1.20-1.23)."""
+    moments the ASR leaves a core idle instead of pre-empting its threads. 10 min of speech on 2 cores, interleaved
+    runs: at load 8-10, whole pipeline / plain faster-whisper wall 1.29 at the same priority, 1.16 at +5, 1.07 at +10;
+    at load 2, 33.0 s at the same priority, 32.9 s at +10, 40.2 s one stage after the other (ASR alone 27.9 s)."""
 
     def run(report):
         if sys.platform.startswith("linux"):  # per-thread priorities
