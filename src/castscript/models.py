@@ -8,14 +8,13 @@ Resolution order for a model: an explicit path -> the local bundle directory (``
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .core.files import atomic_path
+from .core.files import atomic_path, sha256_file
 from .core.settings import settings
 from .core.errors import ModelNotFound
 
@@ -275,7 +274,7 @@ def fetch(name: str, target_root: Path, progress=None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for file in model.files:
         destination = folder / file.name
-        if destination.is_file() and (file.sha256 is None or _sha256(destination) == file.sha256):
+        if destination.is_file() and (file.sha256 is None or sha256_file(destination) == file.sha256):
             continue
         url, gzipped = source_url(file, model)
         if not url:
@@ -285,14 +284,6 @@ def fetch(name: str, target_root: Path, progress=None) -> Path:
             )
         _download(url, destination, gzipped=gzipped, expected_sha256=file.sha256, progress=progress)
     return folder
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _download(url: str, destination: Path, *, gzipped: bool, expected_sha256: str | None, progress=None) -> None:
@@ -323,7 +314,7 @@ def _download(url: str, destination: Path, *, gzipped: bool, expected_sha256: st
                 plain.unlink(missing_ok=True)
                 raise ModelNotFound(f"{url} is not the gzip file it should be: {exc}") from None
             os.replace(plain, tmp)
-        if expected_sha256 is not None and (actual := _sha256(tmp)) != expected_sha256:
+        if expected_sha256 is not None and (actual := sha256_file(tmp)) != expected_sha256:
             raise ModelNotFound(
                 f"checksum mismatch for {url}: expected sha256 {expected_sha256}, got {actual}; the file was discarded"
             )

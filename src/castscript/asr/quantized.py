@@ -11,7 +11,6 @@ variables (name, rank, shape, dtype id, byte count, bytes), then the aliases (na
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
@@ -23,7 +22,7 @@ from typing import BinaryIO
 import numpy as np
 
 from ..core.errors import OutputError
-from ..core.files import AtomicFile, write_atomic
+from ..core.files import AtomicFile, sha256_file, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -143,11 +142,7 @@ def source_digest(path: Path, index: Path) -> str:
     except (OSError, ValueError):
         known = {}
     if key not in known:
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        known[key] = digest.hexdigest()
+        known[key] = sha256_file(path)
         try:
             write_atomic(index, json.dumps(known, indent=1))
         except OutputError:

@@ -3,6 +3,7 @@ never leaves half a file under the final name."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
@@ -83,3 +84,12 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
     file = AtomicFile(path)
     file.write(content.encode("utf-8") if isinstance(content, str) else content)
     file.commit()
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
