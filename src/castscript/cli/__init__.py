@@ -30,7 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("eval_cmd", "score diarization (DER) against RTTM references, or run and score a whole dataset folder"),
     "check": ("check_cmd", "QC a subtitle file (SRT, WebVTT, TTML, EBU-STL) against a profile"),
 }
-"""Command -> (module that registers it, its help line in ``castscript --help``), in the order listed there."""
+"""Command -> (module that registers it, its help line in ``castscript --help``), in the order listed there; every
+command's parser is made by ``add_command``, which gives it this help line."""
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -44,13 +45,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     wanted = COMMANDS[command][0] if command in COMMANDS else None
-    for name, (module, help_line) in COMMANDS.items():
+    for name, (module, _) in COMMANDS.items():
         if command is None or module == wanted:
             if name not in subparsers.choices:
                 importlib.import_module(f"{__name__}.{module}").register(subparsers)
         else:
-            subparsers.add_parser(name, help=help_line)
+            add_command(subparsers, name)
     return parser
+
+
+def add_command(subparsers, name: str, **options) -> argparse.ArgumentParser:
+    """The sub-parser of command ``name`` with its help line from ``COMMANDS`` (declared there once)."""
+    return subparsers.add_parser(name, help=COMMANDS[name][1], **options)
 
 
 def requested_command(argv: list[str]) -> str:

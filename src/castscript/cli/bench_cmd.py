@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..core.settings import settings
 from .run import add_pipeline_arguments, options_from_args
+from . import add_command
 
 if TYPE_CHECKING:
     from ..benchmark import RunFigures
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("bench", help="measure speed and memory per stage on a file or a generated one")
+    parser = add_command(subparsers, "bench")
     parser.add_argument("input", nargs="?", help="media file (default: generate one from the shared media)")
     parser.add_argument("--generate-minutes", type=float, default=10.0, help="length of the generated input")
     parser.add_argument("--media-dir", default=str(settings().media or "../shared/media"),

@@ -6,10 +6,11 @@ import argparse
 
 from ..core.options import PROFILES, profile
 from ..subtitles.qc import check_file
+from . import add_command
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("check", help="QC a subtitle file (SRT, WebVTT, TTML, EBU-STL) against a profile")
+    parser = add_command(subparsers, "check")
     parser.add_argument("file", help="subtitle file: .srt, .vtt, .ttml/.xml, .stl")
     parser.add_argument("--profile", default="netflix", choices=sorted(PROFILES), help="subtitle profile (netflix)")
     parser.add_argument("--media", default=None, help="the video: its frame rate and shot changes are checked too")

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from ..synthetic import DEMO_LINES, dialogue, write_rttm, write_wav
 from .run import add_pipeline_arguments, run_and_report
+from . import add_command
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("demo", help="generate a short two-speaker dialogue and run the pipeline on it")
+    parser = add_command(subparsers, "demo")
     add_pipeline_arguments(parser)
     parser.set_defaults(func=command, output_dir="castscript-demo")
 

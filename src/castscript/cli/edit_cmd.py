@@ -24,12 +24,11 @@ from ..pipeline import PipelineOptions
 from ..stages.burn import burn_document
 from ..subtitles import OutputOptions
 from .run import split_list
+from . import add_command
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "edit", help="correct a finished transcript and re-write its outputs (no ASR or diarization re-run)"
-    )
+    parser = add_command(subparsers, "edit")
     parser.add_argument("json", help="the NAME.json transcript that castscript run wrote")
     parser.add_argument("--ops", metavar="FILE", default=None, help=(
         "JSON list of operations, applied all or none after the flags below (the body of the edits API also works): "

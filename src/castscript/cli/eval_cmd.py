@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 
 from .run import add_pipeline_arguments
+from . import add_command
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "eval", help="score diarization (DER) against RTTM references, or run and score a whole dataset folder",
+    parser = add_command(subparsers, "eval",
         description="castscript eval REF HYP scores a hypothesis RTTM (or diarization-json) against a reference RTTM. "
         "castscript eval --dataset DIR runs castscript on every audio file of DIR that an RTTM there names, and scores "
         "it (WER and cpWER too where an STM names it); the pipeline options below apply to those runs.",

@@ -6,10 +6,11 @@ import argparse
 from pathlib import Path
 
 from .. import models
+from . import add_command
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("models", help="list models and where they resolve, or fetch them for offline use")
+    parser = add_command(subparsers, "models")
     sub = parser.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     sub.add_parser("list", help="each model, where it resolves, and its size").set_defaults(func=list_models)
     fetch = sub.add_parser("fetch", help="download every model the pipeline needs into DIR")

@@ -25,12 +25,13 @@ from ..core.options import (
 from ..core.progress import terminal_progress_or_null
 from ..core.text import split_list
 from ..subtitles.qc import summarize_outputs
+from . import add_command
 
 if TYPE_CHECKING:
     from ..pipeline import PipelineOptions
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("run", help="transcribe (and diarize, translate, burn) one media file")
+    parser = add_command(subparsers, "run")
     parser.add_argument("input", help="any media file ffmpeg reads")
     add_pipeline_arguments(parser)
     parser.set_defaults(func=command)

@@ -8,10 +8,11 @@ from pathlib import Path
 from ..core.settings import settings
 from ..core.errors import InvalidOption
 from .run import add_pipeline_arguments
+from . import add_command
 
 
 def register(subparsers) -> None:
-    serve = subparsers.add_parser("serve", help="job API + web UI (embedded workers, or Celery with --broker)")
+    serve = add_command(subparsers, "serve")
     _add_service_arguments(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000)
@@ -23,12 +24,12 @@ def register(subparsers) -> None:
                        help="allow browser calls from this origin (repeatable; CORS is off by default)")
     serve.set_defaults(func=serve_command)
 
-    worker = subparsers.add_parser("worker", help="Celery worker running jobs for `serve --broker`")
+    worker = add_command(subparsers, "worker")
     _add_service_arguments(worker)
     worker.add_argument("--concurrency", type=int, default=1, help="jobs at once on this machine")
     worker.set_defaults(func=worker_command)
 
-    watch = subparsers.add_parser("watch", help="submit new files in a folder or bucket to a castscript server")
+    watch = add_command(subparsers, "watch")
     watch.add_argument("source", help="a folder, or s3://bucket/prefix")
     watch.add_argument("--server", default=settings().server,
                        help="server URL (CASTSCRIPT_SERVER)")
@@ -38,7 +39,7 @@ def register(subparsers) -> None:
     add_pipeline_arguments(watch)
     watch.set_defaults(func=watch_command)
 
-    tokens = subparsers.add_parser("tokens", help="create, list or revoke API tokens")
+    tokens = add_command(subparsers, "tokens")
     _add_service_arguments(tokens)
     actions = tokens.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="new token for an owner (printed once, stored hashed)")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from . import add_command
 
 # The voice library (and the speaker model under it) loads when a command runs, not for ``castscript --help``.
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("speakers", help="enrol known voices so runs with --identify name the speakers")
+    parser = add_command(subparsers, "speakers")
     parser.add_argument("--voices", default=None, help="voice library file (default CASTSCRIPT_VOICES or "
                         "~/.local/share/castscript/voices.sqlite)")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
