@@ -19,14 +19,13 @@ from pathlib import Path
 from ..core.errors import CastscriptError
 from ..document import Document
 from ..stages.burn import burn_document
-from .jobs import Services, output_key
+from .jobs import PROGRESS_INTERVAL, Services, output_key
 from .schemas import JobOptions
 from .store import JobRow
 
 log = logging.getLogger(__name__)
 
 BURNED_SUFFIXES = (".castscript.mp4", ".castscript.ass")
-PROGRESS_INTERVAL = 0.5
 
 _lock = threading.Lock()
 _threads: dict[str, threading.Thread] = {}
