@@ -235,8 +235,8 @@ def _share_threads(options: PipelineOptions, with_faces: bool) -> dict[str, Runt
 
     Side by side, ASR keeps every core and diarization gets a quarter (at least one), at a lower priority
     (``_yielding``): CTranslate2 scales with cores, while diarization is mostly single-threaded work between short
-    model calls. Measured on 2 cores (6 min of
-    speech): ASR 2 + diarization 1 side by side takes 0.5-0.8 x the sequential time; 1 + 1 or 2 + 2 are slower.
+    model calls. Measured on 2 cores (6 min of speech): ASR 2 + diarization 1 side by side takes 0.5-0.8 x the
+    sequential time; 1 + 1 or 2 + 2 are slower.
     """
     total = threads_or_all(options.threads)
     side_by_side = options.parallel and (options.speakers.enabled or with_faces)

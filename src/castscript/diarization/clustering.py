@@ -95,8 +95,8 @@ def agglomerative(embeddings: np.ndarray, weights: np.ndarray, low: int, high: i
     tree = linkage(embeddings, method="average", metric="cosine")
     labels = fcluster(tree, options.threshold, criterion="distance") - 1
     speakers = _speakers(embeddings, labels, weights, options)
-    clusters = len(np.unique(labels))
     if len(speakers) < low:
+        clusters = len(np.unique(labels))
         while len(speakers) < low and clusters < len(embeddings):
             clusters += 1
             labels = fcluster(tree, clusters, criterion="maxclust") - 1
