@@ -23,7 +23,7 @@ from .core.errors import InvalidOption, TranslationError
 from .core.options import DEFAULT_FORMATS, AsrOptions, OutputOptions, SpeakerOptions, TranslationOptions, VideoOptions
 from .core.progress import NullProgress, Progress
 from .core.settings import settings
-from .document import Document
+from .document import Document, MediaInfo
 from .media import probe
 from .stages import (
     AudioSource,
@@ -228,6 +228,17 @@ def _run_alone(stage, context: StageContext, progress: Progress, times: StageTim
     result = times.timed(stage.name, lambda: stage.run(context, progress.update))
     stage.apply(context.document, result)
     return result
+
+
+def planned_steps(options: PipelineOptions, media: MediaInfo) -> list[str]:
+    """The stage ids ``run_pipeline`` reports for ``media``, in order (a job's time-left estimate plans with them)."""
+    with_faces = media.has_video and options.video.wants_faces
+    analysis = ["faces"] if with_faces else ["cuts"] if media.has_video else []
+    analysis += ["transcribe", "diarize"] if options.speakers.enabled else ["transcribe"]
+    steps = ["probe", "decode", *(["+".join(analysis)] if options.parallel else analysis)]
+    steps += ["identify"] if options.speakers.enabled and options.speakers.identify else []
+    steps += ["translate"] if options.translation.targets else []
+    return [*steps, "write", *(["burn"] if options.video.burn else [])]
 
 
 def _share_threads(options: PipelineOptions, with_faces: bool) -> dict[str, Runtime]:

@@ -25,7 +25,7 @@ import httpx
 from ..cache import StageCache
 from ..document import Document
 from ..core.errors import CastscriptError
-from ..pipeline import PipelineOptions, run_pipeline
+from ..pipeline import PipelineOptions, planned_steps, run_pipeline
 from ..core.progress import CallbackProgress, JobEstimate
 from ..document import MediaInfo
 from ..media import probe
@@ -176,14 +176,8 @@ def _execute(row: JobRow, services: Services, work: Path, progress: _ProgressWri
 
 
 def job_steps(options: PipelineOptions, media: MediaInfo) -> list[str]:
-    """The stage ids a job reports, in order (as run_pipeline runs them, then storing the outputs)."""
-    with_faces = media.has_video and options.video.wants_faces
-    analysis = ["faces"] if with_faces else ["cuts"] if media.has_video else []
-    analysis += ["transcribe", "diarize"] if options.speakers.enabled else ["transcribe"]
-    steps = ["probe", "decode", *(["+".join(analysis)] if options.parallel else analysis)]
-    steps += ["identify"] if options.speakers.enabled and options.speakers.identify else []
-    steps += ["translate"] if options.translation.targets else []
-    return [*steps, "write", *(["burn"] if options.video.burn else []), "store"]
+    """The stage ids a job reports, in order: the pipeline's, then storing the outputs."""
+    return [*planned_steps(options, media), "store"]
 
 
 def _document_bytes(document: Document) -> bytes:
