@@ -15,13 +15,13 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
+from onnxruntime.quantization import CalibrationDataReader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import devset  # noqa: E402
 
 from castscript.diarization.embedding import INT8_RANGES, MODEL_NAME, _prepared, fbank  # noqa: E402
-from castscript.diarization.onnx import model_file  # noqa: E402
+from castscript.diarization.onnx import model_file, quantize_conv  # noqa: E402
 from castscript.media import decode_audio  # noqa: E402
 
 LENGTHS = (40, 120, 300)
@@ -53,10 +53,7 @@ def main() -> None:
     INT8_RANGES.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         clips = Clips(calibration_clips(devset.DEFAULT_OUT))
-        quantize_static(model_file(MODEL_NAME, None), Path(scratch) / "int8.onnx", clips, quant_format=QuantFormat.QDQ,
-                        op_types_to_quantize=["Conv"], per_channel=True, activation_type=QuantType.QUInt8,
-                        weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
-                        calibration_cache_path=INT8_RANGES)
+        quantize_conv(model_file(MODEL_NAME, None), Path(scratch) / "int8.onnx", INT8_RANGES, clips)
     print(f"wrote {INT8_RANGES}")
 
 

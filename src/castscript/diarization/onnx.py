@@ -42,9 +42,18 @@ def int8_model(path: Path, ranges: Path) -> Path:
     return target
 
 
-def _quantize(path: Path, ranges: Path, target: Path) -> None:
+def quantize_conv(source: Path, target: Path, ranges: Path, reader=None) -> None:
+    """``source``'s Conv layers quantized to int8 into ``target`` (QDQ, per-channel int8 weights, uint8 activations,
+    MinMax ranges): the ranges are read from ``ranges``, or, given a calibration ``reader``, measured on its inputs
+    and written there (benchmarks/quantize_campplus.py)."""
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
 
+    quantize_static(source, target, reader, quant_format=QuantFormat.QDQ, op_types_to_quantize=["Conv"],
+                    per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                    calibrate_method=CalibrationMethod.MinMax, calibration_cache_path=ranges)
+
+
+def _quantize(path: Path, ranges: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".onnx", dir=target.parent)
     os.close(handle)
@@ -52,9 +61,7 @@ def _quantize(path: Path, ranges: Path, target: Path) -> None:
     quiet = _Quiet()  # quantize_static logs advice on the root logger
     logging.getLogger().addFilter(quiet)
     try:
-        quantize_static(path, partial, None, quant_format=QuantFormat.QDQ, op_types_to_quantize=["Conv"],
-                        per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                        calibrate_method=CalibrationMethod.MinMax, calibration_cache_path=ranges)
+        quantize_conv(path, partial, ranges)
         os.replace(partial, target)
     finally:
         logging.getLogger().removeFilter(quiet)
