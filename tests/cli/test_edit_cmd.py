@@ -61,6 +61,8 @@ def test_formats_and_output_folder(transcript, tmp_path):
         (["--word-speaker", "soon=SPEAKER_00"], 2, "'soon' is not a time in seconds"),
         (["--merge", "SPEAKER_00"], 2, "Merging needs at least two different speakers"),
         ([], 2, "Nothing to do"),
+        (["--rename", "SPEAKER_01=Ben", "--style", "live", "--max-lines", "1"], 2,
+         "--style, --max-lines re-render a burned video, but there is no chat.castscript.mp4 beside chat.json"),
     ],
 )
 def test_bad_edits_exit_with_a_message(transcript, capsys, args, code, message):

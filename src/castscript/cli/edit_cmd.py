@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 
 from ..alignment import WhisperAligner
-from ..core.errors import InputNotFound
+from ..core.errors import InputNotFound, InvalidOption
 from ..core.options import STYLES, VideoOptions
 from ..editing import (
     EditError,
@@ -54,9 +54,10 @@ def register(subparsers) -> None:
     parser.add_argument("--speaker-labels", action="store_true", help="speaker names before subtitle lines (off)")
     parser.add_argument("--no-speaker-labels", dest="speaker_labels", action="store_false", help=argparse.SUPPRESS)
     video = parser.add_argument_group("burned video (re-rendered when NAME.castscript.mp4 is beside JSON)")
-    video.add_argument("--style", choices=STYLES, default=VideoOptions.style, help="the run's --style")
+    video.add_argument("--style", choices=STYLES, default=None, help=f"the run's --style (default {VideoOptions.style})")
     video.add_argument("--font-size", type=int, default=None, help="the run's --font-size")
-    video.add_argument("--max-lines", type=int, default=VideoOptions.max_lines, help="the run's --max-lines")
+    video.add_argument("--max-lines", type=int, default=None,
+                       help=f"the run's --max-lines (default {VideoOptions.max_lines})")
     parser.set_defaults(func=command, edits=[])
 
 
@@ -71,6 +72,7 @@ def _tagged(kind: str):
 def command(args: argparse.Namespace) -> int:
     if not args.edits and not args.ops:
         raise EditError("Nothing to do: give --ops FILE or at least one --rename, --merge or --word-speaker.")
+    video = _video_options(args)
     operations = load_operations(args.ops) if args.ops else []
     document = load_transcript(args.json)
     for kind, value in args.edits:
@@ -88,8 +90,9 @@ def command(args: argparse.Namespace) -> int:
     formats = list(split_list(args.formats)) if args.formats is not None else None
     for path in rewrite_outputs(document, args.json, formats, args.output_dir, options):
         print(f"  wrote {path}")
-    for path in reburn(document, Path(args.json), args, options):
-        print(f"  burned {path}")
+    if video is not None:
+        for path in reburn(document, Path(args.json), args.media, video, options, args.output_dir):
+            print(f"  burned {path}")
     return 0
 
 
@@ -103,21 +106,38 @@ def _media(document, json_path: Path, given: str | None) -> Path | None:
     return next((p for p in (recorded, json_path.parent / recorded.name) if p.is_file()), None)
 
 
-def reburn(document, json_path: Path, args: argparse.Namespace, options: OutputOptions) -> list[Path]:
-    """Burn the edited transcript again when the run burned a video (NAME.castscript.mp4 beside the JSON)."""
-    stem = json_path.name.removesuffix(".json")
-    if not (json_path.parent / f"{stem}.castscript.mp4").is_file():
-        return []
-    media = _media(document, json_path, args.media)
-    if media is None:
-        raise InputNotFound(
-            f"The text outputs were written, but {stem}.castscript.mp4 could not be burned again: the media is "
-            f"neither at {document.media.path} nor beside {json_path.name}.", hint="Pass it with --media FILE.")
-    video = VideoOptions(burn=True, style=args.style, font_size=args.font_size, max_lines=args.max_lines)
+def _burned_video(json_path: Path) -> Path:
+    return json_path.parent / f"{json_path.name.removesuffix('.json')}.castscript.mp4"
+
+
+def _video_options(args: argparse.Namespace) -> VideoOptions | None:
+    """The burn options when the run burned a video (NAME.castscript.mp4 beside the JSON), checked before any work;
+    burn flags without such a video are refused rather than ignored."""
+    burned = _burned_video(Path(args.json))
+    flags = {"--style": args.style, "--font-size": args.font_size, "--max-lines": args.max_lines}
+    if not burned.is_file():
+        if given := [flag for flag, value in flags.items() if value is not None]:
+            raise InvalidOption(f"{', '.join(given)} re-render a burned video, but there is no {burned.name} beside "
+                                f"{Path(args.json).name}.", hint="Leave them out, or edit the transcript of a run "
+                                "made with --burn.")
+        return None
+    video = VideoOptions(burn=True, style=args.style or VideoOptions.style, font_size=args.font_size,
+                         max_lines=VideoOptions.max_lines if args.max_lines is None else args.max_lines)
     video.validate()
+    return video
+
+
+def reburn(document, json_path: Path, media: str | None, video: VideoOptions, options: OutputOptions,
+           output_dir: str | None) -> list[Path]:
+    """Burn the edited transcript again into the run's media."""
+    found = _media(document, json_path, media)
+    if found is None:
+        raise InputNotFound(
+            f"The text outputs were written, but {_burned_video(json_path).name} could not be burned again: the media "
+            f"is neither at {document.media.path} nor beside {json_path.name}.", hint="Pass it with --media FILE.")
     run = PipelineOptions(video=video, output=options)
-    output_dir = Path(args.output_dir) if args.output_dir else json_path.parent
-    return burn_document(document, media, output_dir, run, lambda _fraction: None).paths
+    return burn_document(document, found, Path(output_dir) if output_dir else json_path.parent, run,
+                         lambda _fraction: None).paths
 
 
 def apply_edit(document, kind: str, value: str) -> str:
