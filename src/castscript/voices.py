@@ -27,6 +27,7 @@ from scipy.optimize import linear_sum_assignment
 
 from .core.settings import settings
 from .core.vectors import l2_normalise
+from .diarization import DiarizationOptions
 from .diarization.embedding import MODEL_NAME, SpeakerEmbedder
 from .document import Document
 from .core.errors import CastscriptError
@@ -200,6 +201,14 @@ def windows(speech: np.ndarray) -> list[np.ndarray]:
     return [speech[i : i + size] for i in range(0, len(speech) - size + 1, hop)]
 
 
+def voice_embedder(model_dir: str | Path | None = None, threads: int = 0) -> SpeakerEmbedder:
+    """CAM++ on the CPU as diarization runs it (int8 or float per ``DiarizationOptions.int8_embeddings``), so an
+    enrolled voice and a diarized speaker's centroid come from the same embedder. One model tag (MODEL_NAME) covers
+    both: the int8 and float voices of one speaker agree to a cosine of about 0.99."""
+    options = DiarizationOptions(embedding_model=None if model_dir is None else str(model_dir), threads=threads)
+    return SpeakerEmbedder(options.embedding_model, options.threads, options.device, options.int8_embeddings)
+
+
 def voice_embedding(audio: np.ndarray, embedder: SpeakerEmbedder) -> tuple[np.ndarray, float]:
     """(mean L2-normalised embedding of the speech windows, seconds of speech) of one speaker's audio."""
     stretches = speech_stretches(audio)
@@ -221,7 +230,7 @@ def enroll_files(
     """Enrol ``name`` from audio files holding only that speaker's voice."""
     if not paths:
         raise VoiceLibraryError(f"No audio given to enrol '{name}'.", hint="castscript speakers enroll NAME AUDIO...")
-    embedder = SpeakerEmbedder(model_dir, threads)
+    embedder = voice_embedder(model_dir, threads)
     vectors, weights = [], []
     for path in paths:
         vector, seconds = voice_embedding(decode_audio(path), embedder)
