@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -244,18 +244,25 @@ class Peer:
 def compare(root: Path, half: str, threads: int, peer: Peer | None, verbose: bool) -> tuple[dict[str, Tally], Attribution]:
     """Every system on every file of the half (castscript on all files first, then the peer), and castscript's
     attribution of the reference words; per-file lines when ``verbose``."""
-    systems: dict[str, Tally] = {"castscript": Tally()}
-    diarizer = Diarizer(DiarizationOptions(threads=threads))
+    systems: dict[str, Tally] = {"castscript": Tally(), "castscript, true count": Tally()}
+    free = DiarizationOptions(threads=threads)
+    diarizer = Diarizer(free)
     words, attribution = reference_words(root, half), Attribution()
     found: dict[str, list[str]] = {}
     for item in items(root, half):
-        audio = decode_audio(item.audio)
+        audio, truth = decode_audio(item.audio), len(item.reference.labels())
         start = time.perf_counter()
-        result = diarizer(audio)
+        analysis = diarizer.analyse(audio)
+        result = diarizer.combine(analysis)
+        seconds = time.perf_counter() - start
         (root / "runs").mkdir(exist_ok=True)
         (root / "runs" / f"{item.uri}.json").write_text(json.dumps(result.to_dict()))
-        der, _, count = systems["castscript"].add(item, Run(result.turns, time.perf_counter() - start), len(audio) / SAMPLE_RATE)
-        found[item.uri] = [f"{item.uri:<9} ref {len(item.reference.labels())}  castscript {count} {der:5.1f}"]
+        der, _, count = systems["castscript"].add(item, Run(result.turns, seconds), len(audio) / SAMPLE_RATE)
+        diarizer.options = replace(free, num_speakers=truth)  # the models' analysis reused: only the count differs
+        told = diarizer.combine(analysis)
+        diarizer.options = free
+        told_der, _, told_count = systems["castscript, true count"].add(item, Run(told.turns, seconds), len(audio) / SAMPLE_RATE)
+        found[item.uri] = [f"{item.uri:<9} ref {truth}  castscript {count} {der:5.1f}  castscript* {told_count} {told_der:5.1f}"]
         if item.uri in words:
             attribution.add(words[item.uri], result)
         elif item.uri == "sample":
