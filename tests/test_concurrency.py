@@ -1,4 +1,5 @@
-"""Stages side by side: really concurrent, one progress stage with the mean fraction, first failure stops the rest."""
+"""Stages side by side: really concurrent, one progress stage with the share of their combined expected cost done,
+first failure stops the rest."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 import pytest
 
 from castscript.concurrency import SideBySide, StageTimes
+from castscript.core.progress import STAGE_COSTS
 
 
 class Recorder:
@@ -38,7 +40,15 @@ def test_stages_run_at_the_same_time_under_one_progress_stage():
     assert ("update", 1.0) in progress.events
 
 
-def test_reported_fraction_is_the_mean_of_the_stages():
+TRANSCRIBE, DIARIZE = STAGE_COSTS["transcribe"].seconds(600.0), STAGE_COSTS["diarize"].seconds(600.0)
+
+
+@pytest.mark.parametrize(("names", "duration", "expected"), [
+    (("transcribe", "diarize"), 600.0, [TRANSCRIBE / (TRANSCRIBE + DIARIZE),
+                                        (TRANSCRIBE + 0.5 * DIARIZE) / (TRANSCRIBE + DIARIZE)]),
+    (("a", "b"), None, [0.5, 0.75]),  # no costs: the mean
+])
+def test_reported_fraction_weighs_each_stage_by_its_expected_cost(names, duration, expected):
     first_reported = threading.Event()
 
     def first(report):
@@ -50,9 +60,9 @@ def test_reported_fraction_is_the_mean_of_the_stages():
         report(0.5)
 
     progress = Recorder()
-    SideBySide(progress, StageTimes()).finish({"a": first, "b": second})
+    SideBySide(progress, StageTimes(), duration=duration).finish(dict(zip(names, (first, second))))
     updates = [value for kind, value in progress.events if kind == "update"]
-    assert updates == [0.5, 0.75]
+    assert updates == pytest.approx(expected)
 
 
 def test_a_failure_stops_the_other_stage_and_is_the_error_raised():

@@ -9,7 +9,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .core.progress import Progress
+from .core.progress import Progress, side_by_side_fraction
 
 ProgressCallback = Callable[[float], None]
 StageWork = Callable[[ProgressCallback], Any]
@@ -41,17 +41,19 @@ class StageTimes:
 
 
 class SideBySide:
-    """Runs named stages in threads; the reported fraction is their mean; one failure stops the others.
+    """Runs named stages in threads; the reported fraction is the share of their combined expected cost done
+    (``duration``: seconds of media, see core.progress.side_by_side_fraction); one failure stops the others.
 
     ``start`` launches a stage early (e.g. face analysis while the audio is still being decoded); ``finish`` runs the
     remaining ones under one progress stage and returns every stage's result. With ``parallel=False`` the stages run
     one after the other, each as its own progress stage.
     """
 
-    def __init__(self, progress: Progress, times: StageTimes, parallel: bool = True):
+    def __init__(self, progress: Progress, times: StageTimes, parallel: bool = True, duration: float | None = None):
         self.progress = progress
         self.times = times
         self.parallel = parallel
+        self.duration = duration
         self._deferred: dict[str, StageWork] = {}
         self._fractions: dict[str, float] = {}
         self._futures: dict[str, Future] = {}
@@ -99,8 +101,8 @@ class SideBySide:
                 raise Abandoned(name)
             with self._lock:
                 self._fractions[name] = fraction
-                mean = sum(self._fractions.values()) / len(self._fractions)
+                combined = side_by_side_fraction(self._fractions, self.duration)
             if self._reporting:
-                self.progress.update(mean)
+                self.progress.update(combined)
 
         return report

@@ -109,11 +109,13 @@ def run_pipeline(
     progress: Progress | None = None,
     cache: StageCache | None = None,
     media_name: str | None = None,
+    media: MediaInfo | None = None,
 ) -> PipelineResult:
     """Run every stage the options ask for on ``input_path`` and write the outputs into ``output_dir``.
 
     The document records ``media_name`` as its media's path when given (the service: the name the input was
-    submitted under, never the server's folders), else the input's absolute path.
+    submitted under, never the server's folders), else the input's absolute path. ``media``: ``input_path`` already
+    probed by the caller (the service, for its time-left estimate), so the file is probed once.
 
     A translation that fails mid-run (a web service down) still leaves every other output written; the
     TranslationError raised afterwards names the languages missing.
@@ -126,7 +128,7 @@ def run_pipeline(
     times = StageTimes()
 
     progress.stage("probe")
-    media = probe(input_path)
+    media = media or probe(input_path)
     document = Document(media=replace(media, path=media_name) if media_name else media, task=options.asr.task)
     context = StageContext(input_path, media, media_fingerprint(input_path), AudioSource(input_path, media.duration),
                            options, cache, output_dir, document)
@@ -182,7 +184,7 @@ def _analyse(context: StageContext, progress: Progress, times: StageTimes) -> No
     options, media = context.options, context.media
     with_faces = media.has_video and options.video.wants_faces
     context.runtime = _share_threads(options, with_faces)
-    stages = SideBySide(progress, times, options.parallel)
+    stages = SideBySide(progress, times, options.parallel, media.duration)
     results: dict[str, Any] = {CUTS.name: cached_result(CUTS, context) if media.has_video else None}
     context.cuts = results[CUTS.name].times if results[CUTS.name] else None
     if with_faces:  # starts at once: it reads video frames, not the decoded audio; it finds the shot changes too

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from castscript.core.progress import STAGE_COSTS, JobEstimate, stage_seconds
+from castscript.core.progress import STAGE_COSTS, JobEstimate, side_by_side_fraction, stage_seconds
 
 STEPS = ["probe", "decode", "faces+transcribe+diarize", "translate", "write", "burn", "store"]
 MINUTE = 60.0
@@ -82,3 +82,47 @@ def test_cached_stages_are_skipped_and_unplanned_ones_added():
     estimate.stage("write")
     assert estimate.steps[estimate.index] == "write"
     assert estimate.remaining() < rest
+
+
+AUDIO_STEPS = ["probe", "decode", "transcribe+diarize", "write", "store"]
+
+
+@pytest.mark.parametrize(("steps", "duration", "moving"), [
+    (AUDIO_STEPS, 10 * MINUTE, "transcribe"),
+    (AUDIO_STEPS, 10 * MINUTE, "diarize"),
+    (AUDIO_STEPS, MINUTE, "transcribe"),
+    (STEPS, 10 * MINUTE, "faces"),
+])
+def test_time_left_falls_while_one_stage_side_by_side_advances_and_the_other_waits(steps, duration, moving):
+    """ASR and diarization side by side, one of them starved of CPU: the other one's progress alone moves the time
+    left down at every report (reported as their mean fraction, it rose for ~10 s on 10 min of audio)."""
+    clock = Clock()
+    estimate = JobEstimate(steps, duration, clock=clock)
+    analysis = next(step for step in steps if "+" in step)
+    for step in steps[:steps.index(analysis)]:
+        estimate.stage(step)
+        clock.now += stage_seconds(step, duration)
+        estimate.update(1.0)
+    estimate.stage(analysis)
+    fractions = dict.fromkeys(analysis.split("+"), 0.0)
+    seen = [estimate.remaining()]
+    for i in range(1, 21):  # the moving stage at its reference pace, the others still
+        clock.now += stage_seconds(moving, duration) / 20
+        fractions[moving] = i / 20
+        estimate.update(side_by_side_fraction(fractions, duration))
+        seen.append(estimate.remaining())
+    assert all(later < earlier for earlier, later in zip(seen, seen[1:])), seen
+    waiting = sum(stage_seconds(part, duration) for part in fractions if part != moving)
+    after = sum(stage_seconds(step, duration) for step in steps[steps.index(analysis) + 1:])
+    assert seen[-1] == pytest.approx(waiting + after, rel=0.2)  # left: the waiting stages' work, then the rest
+
+
+def test_side_by_side_fraction_weighs_each_stage_by_its_expected_cost():
+    transcribe, diarize = STAGE_COSTS["transcribe"].seconds(600.0), STAGE_COSTS["diarize"].seconds(600.0)
+    assert side_by_side_fraction({"transcribe": 1.0, "diarize": 0.0}, 600.0) == pytest.approx(
+        transcribe / (transcribe + diarize))
+    assert side_by_side_fraction({"transcribe": 0.5, "diarize": 1.0}, 600.0) == pytest.approx(
+        (0.5 * transcribe + diarize) / (transcribe + diarize))
+    assert side_by_side_fraction({"transcribe": 1.0, "diarize": 1.0}, 600.0) == pytest.approx(1.0)
+    assert side_by_side_fraction({"a": 1.0, "b": 0.0}, 600.0) == 0.5  # no declared cost: the mean
+    assert side_by_side_fraction({"transcribe": 1.0, "diarize": 0.0}, None) == 0.5

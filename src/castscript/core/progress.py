@@ -1,14 +1,15 @@
 """Progress reporting: a rich bar on a terminal, silence in CI, a callback for the service.
 
-Stages are reported by id (``transcribe``; ``transcribe+diarize`` for stages running side by side); ``label`` turns
-an id into the words a person reads ("Transcribing and finding speakers"), declared once here. ``JobEstimate`` turns
-the reports into the time left of the whole job.
+Stages are reported by id (``transcribe``; ``transcribe+diarize`` for stages running side by side, with the share of
+their combined expected cost done as the fraction); ``label`` turns an id into the words a person reads ("Transcribing
+and finding speakers"), declared once here. ``JobEstimate`` turns the reports into the time left of the whole job.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -77,6 +78,18 @@ def stage_seconds(stage: str, duration: float, costs: dict[str, StageCost] = STA
     return max((costs[part].seconds(duration) for part in stage.split("+") if part in costs), default=0.0)
 
 
+def side_by_side_fraction(fractions: Mapping[str, float], duration: float | None,
+                          costs: dict[str, StageCost] = STAGE_COSTS) -> float:
+    """Stages running side by side as one fraction: the share of their combined expected cost done, so it (and a
+    job's time left) moves as any of them advances, by what that stage weighs; their mean without a ``duration``
+    or when none of them has a cost. A stage without a cost beside ones with a cost counts for nothing."""
+    weights = {name: stage_seconds(name, duration, costs) if duration is not None else 0.0 for name in fractions}
+    total = sum(weights.values())
+    if total <= 0:
+        weights, total = dict.fromkeys(fractions, 1.0), len(fractions)
+    return sum(fraction * weights[name] for name, fraction in fractions.items()) / total
+
+
 class JobEstimate:
     """Time left of a whole job: the expected cost of the stages still to run (``steps``, the stage ids a run will
     report in order), scaled by the speed observed on the stages already done, plus what is left of the current one
@@ -124,12 +137,14 @@ class JobEstimate:
 
     @property
     def speed(self) -> float:
-        """Observed seconds per expected second so far, the current stage's done part included (1: as fast as the
-        reference machine)."""
+        """Observed seconds per expected second so far (1: as fast as the reference machine); it scales every stage
+        still to run. The current stage's pace counts in proportion to its fraction done: its start (model loads,
+        stages side by side that start unevenly) says little about the machine."""
         spent, done = self.spent + SPEED_PRIOR, self.done_expected + SPEED_PRIOR
         if 0 <= self.index < len(self.steps) and not self.finished:
-            spent += self.clock() - self.started
-            done += self.fraction * self.expected[self.index]
+            f = self.fraction
+            spent += f * (self.clock() - self.started)
+            done += f * f * self.expected[self.index]
         return spent / done
 
     def remaining(self) -> float:

@@ -163,11 +163,12 @@ def _execute(row: JobRow, services: Services, work: Path, progress: _ProgressWri
     options = JobOptions(**row.options).to_pipeline_options(config.voice_library(row.owner))
     options = replace(options, threads=config.job_threads)
     media = _fetch_input(row, services, work, progress)
-    info = probe(media)
+    progress("probe", 0.0)
+    info = probe(media)  # once: the estimate plans with it and the pipeline is handed it
     progress.estimate = JobEstimate(job_steps(options, info), info.duration)
     cache = StageCache(config.cache_dir, enabled=options.use_cache)
     result = run_pipeline(media, options, work / "out", CallbackProgress(progress), cache=cache,
-                          media_name=Path(row.input_name).name)
+                          media_name=Path(row.input_name).name, media=info)
     progress("store", 0.0)
     for path in result.outputs:
         services.storage.put_file(output_key(row.id, path.name), path)
