@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from castscript.diarization import DiarizationOptions, diarize
+from castscript.diarization.engine import _add_voices
 from castscript.media import decode_audio
 
 from .conftest import der
@@ -79,3 +80,11 @@ def test_digitally_silent_windows_skip_the_model(sample_audio):
     windows = list(segmenter.windows(audio, 5.0))
     assert sum(calls) < 8 < len(windows)  # only windows reaching into the last 20 s
     assert not any(w.activity.any() for w in windows[:20]) and any(w.activity.any() for w in windows[-3:])
+
+
+def test_extra_voices_are_seeded_by_the_least_similar_pieces():
+    centroids = np.array([[1.0, 0.0, 0.0]])
+    pieces = np.array([[0.9, 0.436, 0.0], [0.0, 0.0, 1.0], [0.6, 0.8, 0.0]])
+    seeded = _add_voices(centroids, pieces, 3)
+    assert np.allclose(seeded[1], [0, 0, 1]) and np.allclose(seeded[2], [0.6, 0.8, 0])
+    assert len(_add_voices(centroids, pieces, 1)) == 1

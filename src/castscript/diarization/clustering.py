@@ -4,9 +4,10 @@ Two methods (``CLUSTERING_METHODS``). ``ahc``, the default: agglomerative cluste
 distances, cut at a threshold calibrated on the dev set's tuning half). A cluster holding enough clean speech is a
 speaker; a smaller one is a speaker of its own only when its centroid is far from every speaker's (someone who says
 little), otherwise it joins the nearest. ``spectral``: the eigengap of the normalised Laplacian of the pruned cosine
-affinity, then k-means. Either way the count is the user's when given (exact, or within --min/--max), and at least
-the number of voices the segmentation model heard in one window (the floor); two pieces heard at the same time in a
-window never go to one speaker (``assign_pieces``).
+affinity, then k-means. Either way the count is at most the user's --num/--max-speakers, and at least the number of
+voices the segmentation model heard in one window (the floor); speakers the user's count asks for beyond those found
+are seeded by the engine (``engine._add_voices``); two pieces heard at the same time in a window never go to one
+speaker (``assign_pieces``).
 """
 
 from __future__ import annotations

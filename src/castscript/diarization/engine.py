@@ -17,7 +17,7 @@ from .reconstruction import FrameAccumulator, exclusive, fill_pauses, to_turns
 from .segmentation import FRAME_SHIFT, WINDOW_SAMPLES, Segmenter
 
 ProgressCallback = Callable[[float], None]
-ENGINE_VERSION = 6
+ENGINE_VERSION = 7
 """Changes whenever the same options would give different turns (it keys cached results)."""
 CPU_SEGMENTATION_BATCH = 2
 """Windows per segmentation run on the CPU: larger batches grow onnxruntime's memory arena, not the speed."""
@@ -141,7 +141,8 @@ class Diarizer:
         for piece, speaker in zip(collection.pieces, speaker_of_piece):
             window = windows[piece.window]
             frames.add_speech(window.first_frame + piece.start, window.activity[piece.start : piece.end, piece.local], speaker)
-        return _result(frames, centroids, analysis.duration, self.options.min_pause)
+        least = self.options.count.bounds(len(collection.pieces))[0]
+        return _result(frames, centroids, analysis.duration, self.options.min_pause, least)
 
     def _cluster(self, collection: PieceCollection, windows: list[_Window]) -> tuple[np.ndarray, np.ndarray]:
         """Global speaker of every piece, and the speakers' centroids."""
@@ -152,8 +153,12 @@ class Diarizer:
         if train.sum() < max(2, count.num or 0, count.min or 0):
             train[:] = True
         floor = max(_speakers_heard_together(w.activity, self.options.min_local_seconds) for w in windows)
-        labels = cluster(vectors[train], count, self.options.clustering, floor, np.maximum(clean[train], FRAME_SHIFT))
+        least, most = count.bounds(len(vectors))
+        found = SpeakerCount(max=most, max_estimate=count.max_estimate)
+        labels = cluster(vectors[train], found, self.options.clustering, floor, np.maximum(clean[train], FRAME_SHIFT))
         centroids = centroids_of(vectors[train], labels, np.maximum(clean[train], FRAME_SHIFT))
+        heard = np.array([windows[p.window].activity[p.start : p.end, p.local].sum() * FRAME_SHIFT for p in collection.pieces])
+        centroids = _add_voices(centroids, vectors[heard >= self.options.min_clean_seconds], least)
         similarity = vectors @ centroids.T
         speakers = np.empty(len(vectors), dtype=int)
         by_window: dict[int, list[int]] = {}
@@ -163,6 +168,17 @@ class Diarizer:
             pieces = [collection.pieces[r] for r in rows]
             speakers[rows] = assign_pieces(similarity[rows], _simultaneous(pieces, windows[index].activity))
         return speakers, centroids
+
+
+def _add_voices(centroids: np.ndarray, vectors: np.ndarray, count: int) -> np.ndarray:
+    """Centroids for the speakers the user's count asks for beyond those the clustering found, each seeded by the
+    piece least like every speaker so far: a voice heard briefly or mostly in overlap, whose clean speech the
+    clustering did not reach. (Cutting the clustering lower instead splits a well-heard voice in two: tuning pool, told
+    the true count, DER c0.5 8.85 -> 7.70.)"""
+    while len(centroids) < count and len(vectors):
+        seed = vectors[np.argmin((vectors @ centroids.T).max(axis=1))]
+        centroids = np.vstack([centroids, seed])
+    return centroids
 
 
 def _speakers_heard_together(activity: np.ndarray, min_seconds: float) -> int:
@@ -181,9 +197,12 @@ def _simultaneous(pieces: list[Piece], activity: np.ndarray) -> np.ndarray:
     return out
 
 
-def _result(frames: FrameAccumulator, centroids: np.ndarray, duration: float, min_pause: float) -> DiarizationResult:
-    """Turns labelled SPEAKER_00, SPEAKER_01, ... in order of first appearance; speakers with no speech dropped."""
-    binary = fill_pauses(frames.binary(), min_pause)
+def _result(
+    frames: FrameAccumulator, centroids: np.ndarray, duration: float, min_pause: float, least: int
+) -> DiarizationResult:
+    """Turns labelled SPEAKER_00, SPEAKER_01, ... in order of first appearance; speakers with no speech dropped (down
+    to ``least``, the user's count)."""
+    binary = fill_pauses(frames.binary(least), min_pause)
     first_frame = np.where(binary.any(axis=0), binary.argmax(axis=0), np.iinfo(np.int64).max)
     order = [int(s) for s in np.argsort(first_frame, kind="stable") if binary[:, s].any()]
     labels = [f"SPEAKER_{i:02d}" for i in range(len(order))]

@@ -29,12 +29,17 @@ class FrameAccumulator:
         """One piece of ``speaker``'s speech from one window: ``active`` per frame from ``first_frame``."""
         self.activations[first_frame : first_frame + len(active), speaker] += active
 
-    def binary(self) -> np.ndarray:
-        """[frames, speakers] bool: in each frame, the ``count`` most active speakers (count averaged over windows)."""
+    def binary(self, least: int = 0) -> np.ndarray:
+        """[frames, speakers] bool: in each frame, the ``count`` most active speakers (count averaged over windows).
+        While fewer than ``least`` speakers have a frame, the most active of those left out keeps all its speech."""
         count = np.rint(self.count_sum / np.maximum(self.coverage, 1)).astype(int)
         count = np.minimum(count, self.activations.shape[1])
         ranks = np.argsort(np.argsort(-self.activations, axis=1, kind="stable"), axis=1)
-        return (ranks < count[:, None]) & (self.activations > 0)
+        out = (ranks < count[:, None]) & (self.activations > 0)
+        unheard = [s for s in np.argsort(-self.activations.sum(axis=0), kind="stable") if not out[:, s].any()]
+        for speaker in unheard[: max(0, least - (out.shape[1] - len(unheard)))]:
+            out[:, speaker] = self.activations[:, speaker] > 0
+        return out
 
 
 def exclusive(binary: np.ndarray, activations: np.ndarray) -> np.ndarray:
