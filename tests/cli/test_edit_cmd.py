@@ -63,6 +63,10 @@ def test_formats_and_output_folder(transcript, tmp_path):
         ([], 2, "Nothing to do"),
         (["--rename", "SPEAKER_01=Ben", "--style", "live", "--max-lines", "1"], 2,
          "--style, --max-lines re-render a burned video, but there is no chat.castscript.mp4 beside chat.json"),
+        (["--rename", "SPEAKER_01=Ben", "--no-align", "--model", "tiny"], 2,
+         "--no-align, --model would have no effect: without --ops no line is retyped, so none is aligned."),
+        (["--rename", "SPEAKER_01=Ben", "--media", "chat.wav"], 2, "--media would have no effect: without --ops no "
+         "line is retyped, so none is aligned, and there is no chat.castscript.mp4 beside chat.json to burn."),
     ],
 )
 def test_bad_edits_exit_with_a_message(transcript, capsys, args, code, message):
@@ -156,3 +160,47 @@ def test_word_speaker_keeps_the_translation_of_every_piece(translated):
         assert any(e.start / 1000 <= middle <= e.end / 1000 for e in cues), (middle, [(e.start, e.end) for e in cues])
     text = " ".join(e.plaintext.replace("\n", " ") for e in cues)
     assert all(s.translations["pt"] in text for s in saved.segments), text
+
+
+RETYPE = {"op": "set_text", "segment": 0, "text": "The weather is awful today."}
+
+
+@pytest.mark.parametrize(("operations", "args", "message"), [
+    ([{"op": "set_speaker", "segment": 1, "speaker": "Maria"}], ["--no-align"],
+     "--no-align would have no effect: no set_text in --ops retypes a line, so none is aligned."),
+    ([RETYPE], ["--no-align", "--model", "base"], "--model would have no effect: --no-align turns the alignment off."),
+    ([RETYPE], ["--no-align", "--media", "talk.wav"], "--media would have no effect: --no-align turns the alignment "
+     "off, and there is no talk.castscript.mp4 beside talk.json to burn."),
+    ([RETYPE], ["--model", "base"], "--model would have no effect: the media to align on is neither at talk.wav nor "
+     "beside talk.json."),
+])
+def test_alignment_flags_that_cannot_take_effect_are_refused(translated, tmp_path, capsys, operations, args, message):
+    ops = tmp_path / "ops.json"
+    ops.write_text(json.dumps(operations))
+    before = {path: path.read_text() for path in translated.parent.glob("talk*")}
+    assert main(["edit", str(translated), "--ops", str(ops), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert {path: path.read_text() for path in translated.parent.glob("talk*")} == before
+
+
+def test_media_and_model_align_a_retyped_line_and_no_align_keeps_the_guess(media, tmp_path):
+    """The alignment flags where they take effect: --media (the recorded path is gone) and --model align a retyped
+    line of jfk.flac on its audio, so the pause after "Americans," (about 2.1-3.2 s) is found; --no-align keeps the
+    proportional guess, which has none."""
+    text = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+    tokens = text.split()
+    step = 10.8 / len(tokens)
+    words = [Word(i * step, (i + 1) * step, token, 0.9) for i, token in enumerate(tokens)]
+    document = Document(MediaInfo(str(tmp_path / "gone" / "jfk.flac"), 11.0), "en",
+                        segments=[Segment(0.0, 10.8, text, words)])
+    ops = tmp_path / "ops.json"
+    ops.write_text(json.dumps([{"op": "set_text", "segment": 0, "text": text.replace("fellow", "dear")}]))
+    pauses = {}
+    for name, args in {"aligned": ["--media", str(media / "faster-whisper" / "jfk.flac"), "--model", "base"],
+                       "guessed": ["--no-align"]}.items():
+        write_outputs(document, tmp_path / name, "jfk", ["json"])
+        assert main(["edit", str(tmp_path / name / "jfk.json"), "--ops", str(ops), *args]) == 0
+        edited = Document.load(tmp_path / name / "jfk.json").segments[0].words
+        assert edited[3].text == "dear"
+        pauses[name] = edited[5].start - edited[4].end  # "Americans," ... "ask"
+    assert pauses["aligned"] > 0.8 and pauses["guessed"] < 0.3, pauses

@@ -36,7 +36,8 @@ def register(subparsers) -> None:
     parser.add_argument("--no-align", action="store_true",
                         help="keep proportional word timings for retyped lines (default: align them on the media's "
                              "audio with Whisper when the media file is found, at its path or beside JSON)")
-    parser.add_argument("--model", default="base", help="Whisper model for that alignment (default base)")
+    parser.add_argument("--model", default=None,
+                        help=f"Whisper model for that alignment (default {WhisperAligner.model})")
     parser.add_argument("--media", default=None, help="the run's input media (default: its recorded path, else the "
                                                       "file of that name beside JSON); for alignment and re-burning")
     parser.add_argument("--translator", default="bergamot",
@@ -75,11 +76,11 @@ def command(args: argparse.Namespace) -> int:
     video = _video_options(args)
     operations = load_operations(args.ops) if args.ops else []
     document = load_transcript(args.json)
+    align_on = _alignment_media(args, operations, document, burns=video is not None)
     for kind, value in args.edits:
         print(apply_edit(document, kind, value))
     if operations:
-        media = _media(document, Path(args.json), args.media)
-        aligner = None if args.no_align or media is None else WhisperAligner(media, args.model)
+        aligner = WhisperAligner(align_on, args.model or WhisperAligner.model) if align_on is not None else None
         edited = apply_operations(document, operations, translator=None, aligner=aligner)
         document = edited.document
         for summary in edited.summaries:
@@ -104,6 +105,36 @@ def _media(document, json_path: Path, given: str | None) -> Path | None:
         return Path(given)
     recorded = Path(document.media.path)
     return next((p for p in (recorded, json_path.parent / recorded.name) if p.is_file()), None)
+
+
+def _alignment_media(args: argparse.Namespace, operations: list, document, burns: bool) -> Path | None:
+    """The media to align retyped lines on (None: no alignment), checked before any work; --no-align, --model and
+    --media where they cannot have any effect are refused rather than ignored."""
+    json_path = Path(args.json)
+    retyped = any(operation.op == "set_text" for operation in operations)
+    if not retyped:
+        off = ("no set_text in --ops retypes a line" if operations else "without --ops no line is retyped") + \
+            ", so none is aligned"
+    else:
+        off = "--no-align turns the alignment off" if args.no_align else None
+    ignored = {}
+    if args.no_align and not retyped:
+        ignored["--no-align"] = off
+    if off is not None and args.model is not None:
+        ignored["--model"] = off
+    if off is not None and args.media is not None and not burns:
+        ignored["--media"] = f"{off}, and there is no {_burned_video(json_path).name} beside {json_path.name} to burn"
+    if ignored:
+        by_reason = {why: [flag for flag in ignored if ignored[flag] == why] for why in ignored.values()}
+        reasons = [f"{', '.join(flags)} would have no effect: {why}" for why, flags in by_reason.items()]
+        raise InvalidOption("; ".join(reasons) + ".", hint="Leave them out.")
+    media = _media(document, json_path, args.media)  # a --media that is not there is named before any work
+    if off is not None:
+        return None
+    if media is None and args.model is not None:
+        raise InvalidOption(f"--model would have no effect: the media to align on is neither at {document.media.path} "
+                            f"nor beside {json_path.name}.", hint="Pass it with --media FILE.")
+    return media
 
 
 def _burned_video(json_path: Path) -> Path:
