@@ -35,7 +35,26 @@ def test_hints_override_the_estimate():
     embeddings, _ = blobs([20, 20, 20])
     assert len(set(cluster(embeddings, SpeakerCount(num=2)).tolist())) == 2
     assert len(set(cluster(embeddings, SpeakerCount(max=2)).tolist())) == 2
-    assert len(set(cluster(embeddings, SpeakerCount(min=5)).tolist())) >= 5
+    assert len(set(cluster(embeddings, SpeakerCount(min=5)).tolist())) == 3  # no two more voices: the engine seeds them
+
+
+def two_voices(similarity: float, seed: int = 0) -> np.ndarray:
+    """20 pieces each of two voices whose centres are ``similarity`` cosine-similar."""
+    rng = np.random.default_rng(seed)
+    a, b = l2_normalise(rng.normal(size=(2, 192)))
+    b = l2_normalise(b - (b @ a) * a)
+    centres = (a, similarity * a + np.sqrt(1 - similarity**2) * b)
+    return np.concatenate([l2_normalise(c + 0.5 * rng.normal(size=(20, 192)) / np.sqrt(192)) for c in centres])
+
+
+def test_a_count_cuts_the_tree_lower_only_to_find_distinct_voices():
+    """Two voices 0.72 similar merge at the threshold; told there are two, the lower cut separates them. Voices 0.8
+    similar, or one voice, split by a lower cut would be one voice in two halves: the clustering keeps one."""
+    near = two_voices(0.72)
+    assert set(cluster(near, SpeakerCount()).tolist()) == {0}
+    assert same_partition(cluster(near, SpeakerCount(num=2)), np.repeat([0, 1], 20))
+    assert set(cluster(two_voices(0.8), SpeakerCount(min=2)).tolist()) == {0}
+    assert set(cluster(two_voices(1.0), SpeakerCount(num=2)).tolist()) == {0}
 
 
 def test_bounds_combine_hints_floor_and_item_count():

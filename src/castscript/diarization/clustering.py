@@ -48,6 +48,10 @@ class ClusteringOptions:
     min_speaker_seconds: float = 6.0
     """ahc: a cluster with this much clean speech is a speaker (summed over overlapping windows, so about twice
     the seconds heard)."""
+    same_voice: float = 0.75
+    """ahc: to reach a count (the user's, or the voices heard together in one window), the tree is cut lower only when
+    no two speakers' centroids are then more cosine-similar than this; otherwise the cut split one voice in two
+    (tuning pool: two speakers at most 0.70; halves of one voice split to reach the true count 0.80-0.91)."""
     distinct: tuple[tuple[float, float], ...] = ((3.0, 0.8), (1.0, 0.92))
     """ahc: (seconds, distance), largest first: a smaller cluster with at least ``seconds`` of clean speech whose
     centroid is at least ``distance`` (Euclidean, unit centroids) from every speaker's is a speaker of its own
@@ -88,24 +92,41 @@ def cluster(
 
 
 def agglomerative(embeddings: np.ndarray, weights: np.ndarray, low: int, high: int, options: ClusteringOptions) -> np.ndarray:
-    """Average-linkage clusters cut at the threshold; the speakers (``_speakers``) are brought within [low, high]
-    by cutting the tree lower (keeping ``low`` of them) or keeping the largest; the other clusters join the
-    nearest speaker."""
+    """Average-linkage clusters cut at the threshold; the speakers (``_speakers``) are brought down to ``high`` by
+    keeping the largest, and up to ``low`` by cutting the tree lower when that finds distinct voices, not one voice
+    split in two (``ClusteringOptions.same_voice``); the other clusters join the nearest speaker."""
     from scipy.cluster.hierarchy import fcluster, linkage  # scipy (0.35 s to import) only when clustering runs
 
     tree = linkage(embeddings, method="average", metric="cosine")
     labels = fcluster(tree, options.threshold, criterion="distance") - 1
     speakers = _speakers(embeddings, labels, weights, options)
     if len(speakers) < low:
-        clusters = len(np.unique(labels))
-        while len(speakers) < low and clusters < len(embeddings):
-            clusters += 1
-            labels = fcluster(tree, clusters, criterion="maxclust") - 1
-            speakers = _speakers(embeddings, labels, weights, options)
-        if len(speakers) < low:
-            speakers = _large_clusters(labels, weights, 0.0)
-        high = low
+        lower, more = _cut_lower(tree, embeddings, labels, weights, low, options)
+        if _most_similar(embeddings, lower, more) < options.same_voice:
+            labels, speakers, high = lower, more, low
     return _join_small(embeddings, labels, speakers[: max(1, min(len(speakers), high))])
+
+
+def _cut_lower(tree: np.ndarray, embeddings: np.ndarray, labels: np.ndarray, weights: np.ndarray, low: int,
+               options: ClusteringOptions) -> tuple[np.ndarray, list[int]]:
+    """Labels and speakers of the highest cut of the tree that gives ``low`` speakers (or every cluster a speaker
+    when none does)."""
+    from scipy.cluster.hierarchy import fcluster
+
+    clusters, speakers = len(np.unique(labels)), []
+    while len(speakers) < low and clusters < len(embeddings):
+        clusters += 1
+        labels = fcluster(tree, clusters, criterion="maxclust") - 1
+        speakers = _speakers(embeddings, labels, weights, options)
+    return labels, speakers if len(speakers) >= low else _large_clusters(labels, weights, 0.0)
+
+
+def _most_similar(embeddings: np.ndarray, labels: np.ndarray, speakers: list[int]) -> float:
+    """The highest cosine similarity between two speakers' centroids."""
+    centroids = np.stack([_centroid(embeddings, labels, c) for c in speakers])
+    similarity = centroids @ centroids.T
+    np.fill_diagonal(similarity, -1.0)
+    return float(similarity.max()) if len(speakers) > 1 else -1.0
 
 
 def _speakers(embeddings: np.ndarray, labels: np.ndarray, weights: np.ndarray, options: ClusteringOptions) -> list[int]:

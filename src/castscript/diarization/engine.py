@@ -153,12 +153,10 @@ class Diarizer:
         if train.sum() < max(2, count.num or 0, count.min or 0):
             train[:] = True
         floor = max(_speakers_heard_together(w.activity, self.options.min_local_seconds) for w in windows)
-        least, most = count.bounds(len(vectors))
-        found = SpeakerCount(max=most, max_estimate=count.max_estimate)
-        labels = cluster(vectors[train], found, self.options.clustering, floor, np.maximum(clean[train], FRAME_SHIFT))
+        labels = cluster(vectors[train], count, self.options.clustering, floor, np.maximum(clean[train], FRAME_SHIFT))
         centroids = centroids_of(vectors[train], labels, np.maximum(clean[train], FRAME_SHIFT))
         heard = np.array([windows[p.window].activity[p.start : p.end, p.local].sum() * FRAME_SHIFT for p in collection.pieces])
-        centroids = _add_voices(centroids, vectors[heard >= self.options.min_clean_seconds], least)
+        centroids = _add_voices(centroids, vectors[heard >= self.options.min_clean_seconds], count.bounds(len(vectors))[0])
         similarity = vectors @ centroids.T
         speakers = np.empty(len(vectors), dtype=int)
         by_window: dict[int, list[int]] = {}
