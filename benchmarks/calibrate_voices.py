@@ -7,23 +7,53 @@ dialogues with other sentences (not those of the tests) go through the pipeline 
 embedding is scored against every enrolled voice (same voice / different voice, by the reference turns).
 Real speech: each speaker of the AMI and pyannote samples enrolled from the first half of their non-overlapped turns
 and scored against the second half (same) and the other speakers' second halves (different).
+Real voices in conversations (LibriSpeech, the halves of benchmarks/devset.py): in each half, each voice's utterances
+are split in two folds (alternate utterances); every voice of the half is enrolled from one fold's utterances and
+simulated conversations (devset's builder) are made from the other fold's, then the folds swap, so no enrolment audio
+is ever heard in a scored conversation. castscript's diarization (default options, unknown speaker count) runs on each
+conversation; diarized speakers are mapped to reference speakers (pyannote.metrics' optimal mapping) and each one's
+centroid is scored against every enrolled voice of the half. The tuning half (6 voices, their tuning utterances)
+chooses the threshold: the one (0.01 grid) of least expected cost, false rejects + 10 x false accepts, under the
+smoothed (Gaussian KDE) same- and different-voice score distributions, so that a handful of extreme scores does not
+decide. The test half (the other utterances of those 6 voices, and 4 voices never heard in the tuning half) only
+reports.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import sys
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from pyannote.metrics.diarization import DiarizationErrorRate
+from scipy.stats import gaussian_kde
+from sklearn.metrics import roc_curve
 
-from castscript.diarization import SpeakerEmbedder
-from castscript.document import SpeakerTurn
-from castscript.media import SAMPLE_RATE, decode_audio
-from castscript.pipeline import PipelineOptions, SpeakerOptions, run_pipeline
-from castscript.synthetic import ANNA, BEN, CARL, Line, dialogue, write_wav
-from castscript.voices import DEFAULT_THRESHOLD, VoiceLibrary, enroll_files, voice_embedding
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import devset  # noqa: E402
+
+from castscript.diarization import Diarizer, SpeakerEmbedder  # noqa: E402
+from castscript.document import Document, MediaInfo, SpeakerTurn  # noqa: E402
+from castscript.evaluation import annotation  # noqa: E402
+from castscript.media import SAMPLE_RATE, decode_audio  # noqa: E402
+from castscript.pipeline import PipelineOptions, SpeakerOptions, run_pipeline  # noqa: E402
+from castscript.speakers import speakers_of  # noqa: E402
+from castscript.synthetic import ANNA, BEN, CARL, Line, dialogue, write_wav  # noqa: E402
+from castscript.voices import (  # noqa: E402
+    DEFAULT_THRESHOLD, VoiceLibrary, enroll_files, identify_speakers, voice_embedder, voice_embedding,
+)
+
+FOLDS = 2
+CONVERSATIONS = 12
+"""Simulated conversations per half and fold (2-7 speakers, 1-2 minutes, one of 5.5 minutes)."""
+SEED = 18
+FALSE_ACCEPT_COST = 10
+"""A wrong name costs as much as this many missing names (a missing name shows; a wrong one misleads)."""
 
 ENROLMENT = [
     Line(ANNA, "Good morning. Did you read the script for the new episode?"),
@@ -86,7 +116,7 @@ def clean_turns(turns: list[tuple[float, float, str]], speaker: str) -> list[tup
 
 
 def real_scores(media: Path) -> tuple[list[float], list[float]]:
-    embedder = SpeakerEmbedder()
+    embedder = voice_embedder()
     recordings = [("pyannote-sample/sample.wav", "pyannote-sample/sample.rttm", "sample")]
     recordings += [(f"ami-train/trn0{i}.wav", "ami-train/debug.train.rttm", f"trn0{i}") for i in range(1, 6)]
     same, different = [], []
@@ -108,17 +138,182 @@ def real_scores(media: Path) -> tuple[list[float], list[float]]:
     return same, different
 
 
+@dataclass
+class Trial:
+    """One diarized conversation: its speakers (with centroids), the enrolled library, and who is who."""
+
+    document: Document
+    library: Path
+    truth: dict[str, str]
+    """Diarized label -> reference voice (optimal mapping; unmapped labels are absent)."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    score: float
+    speaker: str
+    """The diarized speaker's reference voice."""
+    enrolled: str
+    seconds: float
+    """The diarized speaker's speech."""
+
+
+@dataclass
+class HalfScores:
+    pairs: list[Pair] = field(default_factory=list)
+    trials: list[Trial] = field(default_factory=list)
+    missed: int = 0
+    """Reference speakers that no diarized speaker maps to."""
+    references: int = 0
+    enrolment_seconds: list[float] = field(default_factory=list)
+
+    @property
+    def same(self) -> list[float]:
+        return [p.score for p in self.pairs if p.speaker == p.enrolled]
+
+    @property
+    def different(self) -> list[float]:
+        return [p.score for p in self.pairs if p.speaker != p.enrolled]
+
+    def involving(self, voices: tuple[str, ...]) -> HalfScores:
+        """The pairs where the diarized speaker or the enrolled voice is one of ``voices``."""
+        return HalfScores([p for p in self.pairs if p.speaker in voices or p.enrolled in voices])
+
+
+def folds(pool: list[devset.Utterance]) -> list[dict[str, list[devset.Utterance]]]:
+    """Per fold: voice -> its enrolment utterances (every other utterance, the fold-th first)."""
+    voices = sorted({u.speaker for u in pool})
+    return [{v: [u for u in pool if u.speaker == v][fold::FOLDS] for v in voices} for fold in range(FOLDS)]
+
+
+def voice_scores(half: str, scratch: Path, diarizer: Diarizer) -> HalfScores:
+    """Enrol every voice of ``half`` from one fold, score the diarized speakers of conversations made of the other."""
+    library = devset.Library(half)
+    phrases = library.phrases
+    out = HalfScores()
+    for fold, enrolment in enumerate(folds(devset.split_halves(devset.utterances())[half])):
+        voices = VoiceLibrary(scratch / f"{half}{fold}.sqlite")
+        for voice, own in enrolment.items():
+            out.enrolment_seconds.append(enroll_files(voice, [u.path for u in own], voices).speech_seconds)
+        held = {u.id for own in enrolment.values() for u in own}
+        library.phrases = {v: [p for p in ps if p.utterance.id not in held] for v, ps in phrases.items()}
+        rng = np.random.default_rng([SEED, half == "test", fold])
+        for plan in devset.plans(f"{half}{fold}-", CONVERSATIONS, rng, len(library.genders)):
+            conversation = library.conversation(plan.uri, devset.pick_cast(plan, library.genders, rng), plan.minutes, SEED, plan.overlap_rate)
+            assert not held & {p.utterance.id for *_, run in conversation.lines for p in run}
+            score_conversation(conversation, diarizer, voices, out)
+    library.phrases = phrases
+    return out
+
+
+def score_conversation(conversation: devset.Conversation, diarizer: Diarizer, voices: VoiceLibrary, out: HalfScores) -> None:
+    result = diarizer(conversation.audio)
+    reference = annotation([SpeakerTurn(*t) for t in conversation.turns], conversation.uri)
+    truth = DiarizationErrorRate().optimal_mapping(reference, annotation(result.turns, conversation.uri))
+    out.references += len(conversation.speakers)
+    out.missed += len(set(conversation.speakers) - set(truth.values()))
+    document = Document(MediaInfo(conversation.uri, len(conversation.audio) / SAMPLE_RATE), speakers=speakers_of(result))
+    enrolled = voices.voices()
+    for label, speaker in document.speakers.items():
+        if label in truth:
+            vector = np.asarray(speaker.embedding)
+            out.pairs += [Pair(float(v.embedding @ vector), truth[label], v.name, speaker.speech_seconds) for v in enrolled]
+    out.trials.append(Trial(document, voices.path, truth))
+
+
+def rates(same: list[float], different: list[float], threshold: float) -> tuple[float, float]:
+    """(false accepts: share of different pairs at or above, false rejects: share of same pairs below)."""
+    return float(np.mean(np.array(different) >= threshold)), float(np.mean(np.array(same) < threshold))
+
+
+def equal_error_rate(same: list[float], different: list[float]) -> tuple[float, float]:
+    """(EER, the threshold where false accepts and false rejects meet)."""
+    fpr, tpr, thresholds = roc_curve([1] * len(same) + [0] * len(different), same + different)
+    best = int(np.argmin(np.abs(fpr - (1 - tpr))))
+    return float((fpr[best] + 1 - tpr[best]) / 2), float(thresholds[best])
+
+
+def chosen_threshold(scores: HalfScores) -> float:
+    """The threshold (0.01 grid) of least expected false rejects + FALSE_ACCEPT_COST x false accepts, both read from
+    Gaussian kernel density estimates of the same- and different-voice scores."""
+    same, different = gaussian_kde(scores.same), gaussian_kde(scores.different)
+    grid = np.round(np.arange(0.30, 0.96, 0.01), 2)
+    costs = [same.integrate_box_1d(-2, t) + FALSE_ACCEPT_COST * different.integrate_box_1d(t, 2) for t in grid]
+    return float(grid[int(np.argmin(costs))])
+
+
+def identification(scores: HalfScores, threshold: float) -> str:
+    """What castscript's identification (one-to-one, every voice of the half enrolled) names the diarized speakers."""
+    right = wrong = unnamed = extra = 0
+    for trial in scores.trials:
+        found = {f.label: f.name for f in identify_speakers(trial.document, trial.library, threshold)}
+        for label in trial.document.speakers:
+            if label not in trial.truth:
+                extra += label in found
+            elif label not in found:
+                unnamed += 1
+            elif found[label] == trial.truth[label]:
+                right += 1
+            else:
+                wrong += 1
+    return f"{right} named right, {wrong} named wrong, {unnamed} left unnamed, {extra} extra speakers named"
+
+
+def report(half: str, scores: HalfScores, threshold: float) -> None:
+    def spread(values: list[float]) -> str:
+        low, q05, median, q95, high = np.percentile(values, [0, 5, 50, 95, 100])
+        return f"{low:.3f} / {q05:.3f} / {median:.3f} / {q95:.3f} / {high:.3f} (n={len(values)})"
+
+    eer, at = equal_error_rate(scores.same, scores.different)
+    extra = sum(len(set(t.document.speakers) - set(t.truth)) for t in scores.trials)
+    print(f"{half}: {len(scores.trials)} conversations, {scores.missed} of {scores.references} reference speakers "
+          f"not found by diarization, {extra} extra diarized speakers (mapped to nobody, not scored), enrolment {min(scores.enrolment_seconds):.1f}-{max(scores.enrolment_seconds):.1f} s of speech")
+    print(f"  same voice      min / 5 % / median / 95 % / max: {spread(scores.same)}")
+    print(f"  different voice min / 5 % / median / 95 % / max: {spread(scores.different)}")
+    print(f"  EER {eer:.1%} (at {at:.3f})")
+    low = sorted((p.score, p.seconds) for p in scores.pairs if p.speaker == p.enrolled)[:4]
+    print("  lowest same-voice scores (the speaker's seconds of speech): " + ", ".join(f"{a:.3f} ({b:.1f} s)" for a, b in low))
+    for t in sorted({threshold, DEFAULT_THRESHOLD}):
+        fa, fr = rates(scores.same, scores.different, t)
+        print(f"  at {t:.2f}: false accepts {fa:.1%}, false rejects {fr:.1%}; {identification(scores, t)}")
+
+
+def float_against_int8(pool: list[devset.Utterance]) -> str:
+    """Cosine between each utterance's voice from the float CAM++ and from the int8 one (one model tag covers both)."""
+    float_model, int8_model = SpeakerEmbedder(), voice_embedder()
+    cosines = []
+    for utterance in pool:
+        audio = decode_audio(utterance.path)
+        cosines.append(float(voice_embedding(audio, float_model)[0] @ voice_embedding(audio, int8_model)[0]))
+    return f"float vs int8 CAM++ voice of one utterance: cosine {min(cosines):.4f}-{max(cosines):.4f}, median {np.median(cosines):.4f} (n={len(cosines)})"
+
+
 def describe(name: str, same: list[float], different: list[float]) -> None:
     print(f"{name}: same voice {min(same):.3f}-{max(same):.3f} (n={len(same)}), "
           f"different voices {min(different):.3f}-{max(different):.3f} (n={len(different)})")
 
 
 def main() -> None:
+    started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch:
         os.environ.setdefault("CASTSCRIPT_CACHE", str(Path(scratch) / "cache"))
         describe("synthetic (enrolled clips vs diarized speakers)", *synthetic_scores(Path(scratch)))
-    describe("real (AMI + pyannote sample, first vs second half)", *real_scores(Path(os.environ["CASTSCRIPT_MEDIA"])))
-    print(f"threshold in use: {DEFAULT_THRESHOLD}")
+        describe("real (AMI + pyannote sample, first vs second half)", *real_scores(Path(os.environ["CASTSCRIPT_MEDIA"])))
+        print(float_against_int8(devset.split_halves(devset.utterances())["tuning"]))
+        diarizer = Diarizer()
+        tuning = voice_scores("tuning", Path(scratch), diarizer)
+        threshold = chosen_threshold(tuning)
+        print(f"LibriSpeech voices in simulated conversations; the tuning half's threshold of least expected false rejects "
+              f"+ {FALSE_ACCEPT_COST} x false accepts: {threshold:.2f} (in use: {DEFAULT_THRESHOLD})")
+        report("tuning half (6 voices)", tuning, threshold)
+        test = voice_scores("test", Path(scratch), diarizer)
+        report("test half (6 voices' other utterances + 4 unseen voices)", test, threshold)
+        unseen = test.involving(devset.TEST_ONLY_VOICES)
+        fa, fr = rates(unseen.same, unseen.different, threshold)
+        print(f"  pairs of the 4 unseen voices: same {min(unseen.same):.3f}-{max(unseen.same):.3f} (n={len(unseen.same)}), "
+              f"different {min(unseen.different):.3f}-{max(unseen.different):.3f} (n={len(unseen.different)}); "
+              f"at {threshold:.2f}: false accepts {fa:.1%}, false rejects {fr:.1%}")
+    print(f"{time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -221,7 +221,8 @@ class ConversationBuilder:
             low, high = next((k[1], k[2]) for k in TURN_KINDS if k[0] == kind)
             run = self.run_of_phrases(speaker, float(rng.uniform(low, high)))
             length = sum(p.seconds for p in run)
-            if kind == "backchannel" and previous_span[1] - previous_span[0] > 4 and rng.random() < 0.6:
+            fits = previous_span[1] - previous_span[0] > 4 and previous_span[1] - length - 0.5 >= previous_span[0] + 1
+            if kind == "backchannel" and fits and rng.random() < 0.6:  # a backchannel inside the previous turn
                 start = float(rng.uniform(previous_span[0] + 1, previous_span[1] - length - 0.5))
             elif previous is not None and rng.random() < overlap_rate:
                 start = end_of_speech - float(rng.uniform(0.2, max(0.3, min(3.0, 0.5 * (previous_span[1] - previous_span[0])))))
