@@ -212,3 +212,23 @@ def test_voice_threshold_flag_raises_the_bar(episodes, library, episode_two_run,
     strict = Document.load(tmp_path / "episode-two.json")
     assert all(s.name is None for s in strict.speakers.values())
     assert main(["-q", "run", str(episodes[0] / "episode-two.wav"), "--voice-threshold", "2", "-o", str(tmp_path)]) == 2
+
+
+def test_threshold_separates_real_voices(media, tmp_path, embedder):
+    """Ten LibriSpeech voices enrolled from their first two utterances: every voice's last utterance is named right,
+    and with only half of them enrolled the other half, strangers, stay unnamed. Same voices score 0.75-0.92 here,
+    different ones at most 0.62, so a threshold outside that gap fails."""
+    everyone, half = VoiceLibrary(tmp_path / "everyone.sqlite"), VoiceLibrary(tmp_path / "half.sqlite")
+    speakers = {}
+    for number, folder in enumerate(sorted(p for p in (media / "librispeech-test-other").iterdir() if p.is_dir())):
+        files = sorted(folder.glob("*.flac"))
+        voice = enroll_files(folder.name, files[:2], everyone)
+        if number % 2:
+            half.enroll(voice.name, voice.embedding, voice.speech_seconds, voice.model)
+        embedding, seconds = voice_embedding(decode_audio(files[-1]), embedder)
+        speakers[folder.name] = Speaker(folder.name, embedding=embedding.tolist(), speech_seconds=seconds)
+    document = Document(MediaInfo("all.wav", 60.0), speakers=speakers)
+    assert {(f.label, f.name) for f in identify_speakers(document, everyone.path)} == {(v, v) for v in speakers}
+    enrolled = {v.name for v in half.voices()}
+    strangers = Document(MediaInfo("strangers.wav", 60.0), speakers={k: v for k, v in speakers.items() if k not in enrolled})
+    assert len(strangers.speakers) == 5 and identify_speakers(strangers, half.path) == []

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from .core.options import VOICE_THRESHOLD as DEFAULT_THRESHOLD
 from .core.settings import settings
 from .core.vectors import l2_normalise
 from .diarization import DiarizationOptions
@@ -35,7 +36,6 @@ from .media import SAMPLE_RATE, decode_audio
 
 log = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLD = 0.75
 WINDOW_SECONDS = 1.5
 HOP_SECONDS = 0.75
 MIN_SPEECH_SECONDS = 2.0

@@ -14,6 +14,7 @@ from ..core.options import (
     PROFILES,
     STYLES,
     TASKS,
+    VOICE_THRESHOLD,
     AsrOptions,
     CueRules,
     OutputOptions,
@@ -65,7 +66,7 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     speakers.add_argument("--identify", action="store_true", help="label speakers whose voice is enrolled")
     speakers.add_argument("--voices", default=None, help="voice library file (default CASTSCRIPT_VOICES)")
     speakers.add_argument("--voice-threshold", type=float, default=None,
-                          help="cosine score an enrolled voice must reach (default 0.75, CASTSCRIPT_VOICE_THRESHOLD)")
+                          help=f"cosine score an enrolled voice must reach (default {VOICE_THRESHOLD}, CASTSCRIPT_VOICE_THRESHOLD)")
 
     translation = parser.add_argument_group("translation")
     translation.add_argument("--translate-to", default="", help="target languages, e.g. pt or pt,es")

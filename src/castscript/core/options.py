@@ -28,6 +28,8 @@ STYLES = ("live", "classic")
 """Burned subtitle styles: live (boxes near each speaker's face), classic (bottom lines)."""
 CLUSTERING_METHODS = ("ahc", "spectral")
 """How diarization links speech into speakers: agglomerative (the default) or spectral clustering."""
+VOICE_THRESHOLD = 0.68
+"""Cosine score an enrolled voice must reach to name a diarized speaker (benchmarks/calibrate_voices.py, castscript.voices)."""
 MAX_BURN_LINES = 6
 DEFAULT_FORMATS = ("srt", "vtt", "txt", "json")
 """Output formats of a run unless --formats says otherwise."""
@@ -127,7 +129,7 @@ class SpeakerOptions:
     library: str | None = None
     """Voice library path (default: CASTSCRIPT_VOICES or ~/.local/share/castscript/voices.sqlite)."""
     voice_threshold: float | None = None
-    """Cosine score an enrolled voice must reach (default: CASTSCRIPT_VOICE_THRESHOLD, else the calibrated 0.75)."""
+    """Cosine score an enrolled voice must reach (default: CASTSCRIPT_VOICE_THRESHOLD, else VOICE_THRESHOLD)."""
     clustering: str = CLUSTERING_METHODS[0]
     """One of CLUSTERING_METHODS."""
 
