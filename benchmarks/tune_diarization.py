@@ -3,6 +3,8 @@
     CASTSCRIPT_MODELS=../shared/models CASTSCRIPT_MEDIA=../shared/media nice -n 5 python benchmarks/tune_diarization.py \
         [--half tuning] [--more 7:40] [--holdout 11:60] [--grid ahc distinct ...] [--verbose]
 
+``--degrade phone|reverb|noise`` runs everything on degraded copies (telephone band and 8 kHz with noise at 20 dB SNR;
+a 0.5 s RT60 room; noise at 10 dB SNR), to see whether settings chosen on clean read speech hold on harder audio.
 ``--more SEED:FILES`` adds FILES more tuning-half conversations built with another seed (the same voices and
 utterances as the tuning half, never the test half's), so a setting is judged on more than 25 files; ``--holdout``
 adds some that are scored apart, to confirm on files a choice was not made on. Prints per configuration and part:
@@ -18,6 +20,9 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
+import numpy as np
+import scipy.signal
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import devset  # noqa: E402
 from diarization import Item, items  # noqa: E402
@@ -26,7 +31,7 @@ from castscript.diarization import DiarizationOptions, Diarizer  # noqa: E402
 from castscript.diarization.clustering import ClusteringOptions  # noqa: E402
 from castscript.diarization.engine import Analysis  # noqa: E402
 from castscript.evaluation import DerScore, DerSettings, annotation, load_rttm, score_der  # noqa: E402
-from castscript.media import decode_audio  # noqa: E402
+from castscript.media import SAMPLE_RATE, decode_audio  # noqa: E402
 
 MODEL_CODE = ("embedding.py", "onnx.py", "pieces.py", "segmentation.py")
 """The diarization modules behind an Analysis: a change to any of them rebuilds the cached analyses."""
@@ -54,9 +59,33 @@ def more_items(root: Path, seed: int, files: int) -> list[Item]:
     return [Item(uri, folder / "tuning" / f"{uri}.wav", reference) for uri, reference in sorted(load_rttm(rttm).items())]
 
 
-def analyses(root: Path, files: list[Item], diarizer: Diarizer) -> list[tuple[Item, Analysis]]:
-    """(item, analysis) per file; analyses cached under DEVSET/analysis, keyed by the piece options and the code."""
-    folder = root / "analysis" / analysis_key(diarizer.options)
+def _noisy(audio: np.ndarray, snr: float, rng: np.random.Generator) -> np.ndarray:
+    scale = np.sqrt(np.mean(audio**2) / 10 ** (snr / 10))
+    return (audio + scale * rng.standard_normal(len(audio))).astype(np.float32)
+
+
+def _phone(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    band = scipy.signal.butter(4, [300, 3400], btype="band", fs=SAMPLE_RATE, output="sos")
+    narrow = scipy.signal.resample_poly(scipy.signal.resample_poly(scipy.signal.sosfilt(band, audio), 1, 2), 2, 1)
+    return _noisy(narrow[: len(audio)], 20, rng)
+
+
+def _reverb(audio: np.ndarray, rng: np.random.Generator, rt60: float = 0.5) -> np.ndarray:
+    """Convolved with a direct path and an exponentially decaying noise tail (60 dB down after ``rt60`` seconds)."""
+    t = np.arange(int(1.2 * rt60 * SAMPLE_RATE)) / SAMPLE_RATE
+    response = rng.standard_normal(len(t)) * np.exp(-6.9 * t / rt60)
+    response[0] = 1.0
+    wet = scipy.signal.fftconvolve(audio, response)[: len(audio)]
+    return (wet * np.abs(audio).max() / max(np.abs(wet).max(), 1e-9)).astype(np.float32)
+
+
+DEGRADATIONS = {"phone": _phone, "reverb": _reverb, "noise": lambda audio, rng: _noisy(audio, 10, rng)}
+
+
+def analyses(root: Path, files: list[Item], diarizer: Diarizer, degrade: str | None = None) -> list[tuple[Item, Analysis]]:
+    """(item, analysis) per file; analyses cached under DEVSET/analysis, keyed by the piece options, the code and the
+    degradation (each file's is seeded by its name)."""
+    folder = root / "analysis" / (analysis_key(diarizer.options) + (f"-{degrade}" if degrade else ""))
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for item in files:
@@ -64,7 +93,11 @@ def analyses(root: Path, files: list[Item], diarizer: Diarizer) -> list[tuple[It
         if path.exists():
             analysis = pickle.loads(path.read_bytes())
         else:
-            analysis = diarizer.analyse(decode_audio(item.audio))
+            audio = decode_audio(item.audio)
+            if degrade:
+                seed = int.from_bytes(hashlib.sha256(item.uri.encode()).digest()[:4], "little")
+                audio = DEGRADATIONS[degrade](audio, np.random.default_rng(seed))
+            analysis = diarizer.analyse(audio)
             path.write_bytes(pickle.dumps(analysis))
         out.append((item, analysis))
     return out
@@ -107,6 +140,7 @@ def main() -> None:
     parser.add_argument("--more", action="append", default=[], help="SEED:FILES more tuning-half conversations to tune on (e.g. 7:40; repeatable)")
     parser.add_argument("--holdout", action="append", default=[], help="SEED:FILES more tuning-half conversations scored apart, to confirm a choice")
     parser.add_argument("--grid", nargs="+", default=list(GRIDS) + list(ENGINE_GRIDS))
+    parser.add_argument("--degrade", choices=sorted(DEGRADATIONS), help="run on degraded copies of the files")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     if (args.more or args.holdout) and args.half != "tuning":
@@ -114,7 +148,7 @@ def main() -> None:
     devset.build(args.devset, text=False)
     diarizer = Diarizer(DiarizationOptions(threads=2))
     parts = {"tune": items(args.devset, args.half) + _more(args.devset, args.more), "held-out": _more(args.devset, args.holdout)}
-    parts = {name: analyses(args.devset, files, diarizer) for name, files in parts.items() if files}
+    parts = {name: analyses(args.devset, files, diarizer, args.degrade) for name, files in parts.items() if files}
     base = diarizer.options
 
     def show(label: str, options: DiarizationOptions) -> None:
