@@ -22,6 +22,8 @@ ENGINE_VERSION = 7
 CPU_SEGMENTATION_BATCH = 2
 """Windows per segmentation run on the CPU: larger batches grow onnxruntime's memory arena, not the speed."""
 GPU_SEGMENTATION_BATCH = 32
+MIN_SEED_SECONDS = 0.5
+"""A piece seeds a speaker the user's count asks for only with this much speech, overlapped or not."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ class Diarizer:
         labels = cluster(vectors[train], count, self.options.clustering, floor, np.maximum(clean[train], FRAME_SHIFT))
         centroids = centroids_of(vectors[train], labels, np.maximum(clean[train], FRAME_SHIFT))
         heard = np.array([windows[p.window].activity[p.start : p.end, p.local].sum() * FRAME_SHIFT for p in collection.pieces])
-        centroids = _add_voices(centroids, vectors[heard >= self.options.min_clean_seconds], count.bounds(len(vectors))[0])
+        centroids = _add_voices(centroids, vectors[heard >= MIN_SEED_SECONDS], count.bounds(len(vectors))[0])
         similarity = vectors @ centroids.T
         speakers = np.empty(len(vectors), dtype=int)
         by_window: dict[int, list[int]] = {}
