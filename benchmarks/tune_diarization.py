@@ -125,9 +125,9 @@ def score(diarizer: Diarizer, files: list[tuple[Item, Analysis]], options: Diari
 GRIDS = {
     "spectral": [ClusteringOptions(method="spectral")],
     "ahc": [ClusteringOptions(threshold=t) for t in (0.40, 0.42, 0.44, 0.46, 0.48, 0.50)],
-    "distinct": [ClusteringOptions(distinct=((3.0, mid), (1.0, small))) for mid in (0.7, 0.8, 0.9) for small in (0.9, 0.92, 0.95)]
+    "distinct": [ClusteringOptions(distinct=((1.5, mid), (0.5, small))) for mid in (0.7, 0.8, 0.9) for small in (0.9, 0.92, 0.95)]
     + [ClusteringOptions(distinct=())],
-    "size": [ClusteringOptions(min_speaker_seconds=s) for s in (3.0, 4.0, 6.0, 10.0)],
+    "size": [ClusteringOptions(min_speaker_seconds=s) for s in (1.5, 2.0, 3.0, 5.0)],
     "centred": [ClusteringOptions(method="spectral", centre=True)] + [ClusteringOptions(threshold=t, centre=True) for t in (0.5, 0.6, 0.7)],
 }
 ENGINE_GRIDS = {"clean": [{"min_clean_seconds": s} for s in (0.5, 0.75, 1.0)]}

@@ -29,6 +29,7 @@ RUN_MATRIX = [
     (["--min-speakers", "-1"], "--min-speakers must be a positive"),
     (["--max-speakers", "0"], "--max-speakers must be a positive"),
     (["--clustering", "kmeans"], "invalid choice"),
+    (["--speaker-accuracy", "best"], "invalid choice"),
     (["--min-speakers", "4", "--max-speakers", "2"], "larger than --max-speakers"),
     (["--speaker-names", "Anna"], "is not LABEL=Name"),
     (["--voice-threshold", "2"], "--voice-threshold is a cosine score"),
@@ -74,7 +75,7 @@ def test_run_refuses_each_wrong_option_before_decoding(args, message, media, tmp
 
 JOB_MATRIX = [
     {"language": "xx"}, {"language": "EN!"}, {"task": "summarise"}, {"model": "../etc"}, {"num_speakers": 0},
-    {"min_speakers": -1}, {"max_speakers": 0}, {"clustering": "kmeans"}, {"min_speakers": 4, "max_speakers": 2}, {"speaker_names": {"A": " "}},
+    {"min_speakers": -1}, {"max_speakers": 0}, {"clustering": "kmeans"}, {"speaker_accuracy": "best"}, {"min_speakers": 4, "max_speakers": 2}, {"speaker_names": {"A": " "}},
     {"translate_to": ["xx"]}, {"translator": "babel"}, {"translator": "openai:"},
     {"translator": "whisper", "translate_to": ["pt"]}, {"identify": True, "diarize": False}, {"style": "fancy"},
     {"font_size": 0}, {"max_lines": 0}, {"max_lines": 9}, {"formats": ["docx"]}, {"formats": []},

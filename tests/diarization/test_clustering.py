@@ -71,7 +71,7 @@ def test_pieces_heard_together_get_different_speakers():
 
 
 def with_small_cluster(distance: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Two noisy voices (30 and 20 pieces, 1 s each) and two pieces (0.8 s each) of a third voice whose centre is
+    """Two noisy voices (30 and 20 pieces, 0.5 s heard each) and two pieces (0.4 s each) of a third voice whose centre is
     ``distance`` (Euclidean, unit vectors) from the first voice's centre."""
     rng = np.random.default_rng(seed)
     first, second, other = l2_normalise(rng.normal(size=(3, 192)))
@@ -79,12 +79,12 @@ def with_small_cluster(distance: float, seed: int = 0) -> tuple[np.ndarray, np.n
     cos = 1 - distance**2 / 2
     small = cos * first + np.sqrt(1 - cos**2) * other
     points = [l2_normalise(c + 0.75 * rng.normal(size=(n, 192)) / np.sqrt(192)) for c, n in ((first, 30), (second, 20), (small, 2))]
-    return np.concatenate(points), np.array([1.0] * 50 + [0.8, 0.8])
+    return np.concatenate(points), np.array([0.5] * 50 + [0.4, 0.4])
 
 
 @pytest.mark.parametrize("distance, speakers", [(0.8, 2), (1.2, 3)])
 def test_a_small_cluster_is_a_speaker_only_when_far_from_every_speaker(distance, speakers):
-    """1.6 s of clean speech is under min_speaker_seconds: far from both voices it is someone who says little (kept),
+    """0.8 s of clean speech heard is under min_speaker_seconds: far from both voices it is someone who says little (kept),
     near one of them it is that voice heard badly (joins it)."""
     embeddings, weights = with_small_cluster(distance)
     labels = cluster(embeddings, SpeakerCount(), weights=weights)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from castscript.diarization import DiarizationOptions, Diarizer
-from castscript.evaluation import DerSettings, annotation, score_der
+from castscript.core.options import SPEAKER_ACCURACY
+from castscript.evaluation import DerScore, DerSettings, annotation, score_der
 from pyannote.core import Annotation, Segment
 
 DEVSET = Path(__file__).resolve().parents[2] / "benchmarks" / "devset.py"
@@ -103,3 +104,19 @@ def test_told_the_count_a_voice_heard_briefly_gets_its_own_speaker(devset, diari
         assert len(result.labels) == (hint or 3)
     diarizer.options = DiarizationOptions(threads=2)
     assert scores[4] < scores[None] <= 0.04, scores
+
+
+def test_high_accuracy_hears_each_moment_in_four_windows_and_errs_less(devset, diarizer):
+    """--speaker-accuracy high (2.5 s between windows) on the first two test-half conversations: the same speaker
+    counts (the clustering's sizes are seconds heard, whatever the step) and less DER than standard in total."""
+    high = Diarizer(DiarizationOptions(threads=2, step=SPEAKER_ACCURACY["high"]))
+    errors = {"standard": DerScore(), "high": DerScore()}
+    for conversation in islice(devset.conversations("test", 20), 2):
+        truth = reference(conversation)
+        found = {}
+        for name, engine in (("standard", diarizer), ("high", high)):
+            result = engine(conversation.audio)
+            found[name] = len(result.labels)
+            errors[name] = errors[name] + score_der(truth, annotation(result.turns, conversation.uri), DerSettings(collar=0.5))
+        assert found["high"] == found["standard"], found
+    assert errors["high"].der < errors["standard"].der, {k: v.der for k, v in errors.items()}

@@ -45,15 +45,14 @@ class ClusteringOptions:
     method: str = CLUSTERING_METHODS[0]
     threshold: float = 0.44
     """ahc: clusters whose members are on average closer than this (cosine distance) are one speaker."""
-    min_speaker_seconds: float = 6.0
-    """ahc: a cluster with this much clean speech is a speaker (summed over overlapping windows, so about twice
-    the seconds heard)."""
+    min_speaker_seconds: float = 3.0
+    """ahc: a cluster with this much clean speech heard is a speaker."""
     same_voice: float = 0.75
     """ahc: to reach a count (the user's, or the voices heard together in one window), the tree is cut lower only when
     no two speakers' centroids are then more cosine-similar than this; otherwise the cut split one voice in two
     (tuning pool: two speakers at most 0.70; halves of one voice split to reach the true count 0.80-0.91)."""
-    distinct: tuple[tuple[float, float], ...] = ((3.0, 0.8), (1.0, 0.92))
-    """ahc: (seconds, distance), largest first: a smaller cluster with at least ``seconds`` of clean speech whose
+    distinct: tuple[tuple[float, float], ...] = ((1.5, 0.8), (0.5, 0.92))
+    """ahc: (seconds, distance), largest first: a smaller cluster with at least ``seconds`` of clean speech heard whose
     centroid is at least ``distance`` (Euclidean, unit centroids) from every speaker's is a speaker of its own
     (someone who says little); nearer, it is one of them heard badly and joins the nearest."""
     centre: bool = False
@@ -78,7 +77,7 @@ def cluster(
     weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Cluster index (0..k-1) of each L2-normalised embedding, k within the count's bounds; ``weights`` are the
-    seconds of clean speech behind each embedding (ahc's minimum speaker size)."""
+    seconds of clean speech heard behind each embedding (ahc's minimum speaker size)."""
     items = len(embeddings)
     low, high = count.bounds(items, floor)
     if high <= 1:

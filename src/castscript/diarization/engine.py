@@ -7,6 +7,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..core.options import SPEAKER_ACCURACY
 from ..document import SpeakerTurn
 from ..media import SAMPLE_RATE
 from .clustering import ClusteringOptions, SpeakerCount, assign_pieces, centroids_of, cluster
@@ -14,10 +15,10 @@ from .embedding import RecordingFbank, SpeakerEmbedder
 from .onnx import uses_gpu
 from .pieces import Piece, PieceCollection, PieceEmbedder, PieceOptions
 from .reconstruction import FrameAccumulator, exclusive, fill_pauses, to_turns
-from .segmentation import FRAME_SHIFT, WINDOW_SAMPLES, Segmenter
+from .segmentation import FRAME_SHIFT, WINDOW_SAMPLES, WINDOW_SECONDS, Segmenter
 
 ProgressCallback = Callable[[float], None]
-ENGINE_VERSION = 7
+ENGINE_VERSION = 8
 """Changes whenever the same options would give different turns (it keys cached results)."""
 CPU_SEGMENTATION_BATCH = 2
 """Windows per segmentation run on the CPU: larger batches grow onnxruntime's memory arena, not the speed."""
@@ -31,8 +32,8 @@ class DiarizationOptions:
     num_speakers: int | None = None
     min_speakers: int | None = None
     max_speakers: int | None = None
-    step: float = 5.0
-    """Seconds between the starts of consecutive 10 s segmentation windows."""
+    step: float = SPEAKER_ACCURACY["standard"]
+    """Seconds between the starts of consecutive 10 s segmentation windows (core.options.SPEAKER_ACCURACY)."""
     min_clean_seconds: float = 0.5
     """Pieces with this much non-overlapped speech train the clustering; the others are only assigned."""
     min_local_seconds: float = 1.0
@@ -155,8 +156,10 @@ class Diarizer:
         if train.sum() < max(2, count.num or 0, count.min or 0):
             train[:] = True
         floor = max(_speakers_heard_together(w.activity, self.options.min_local_seconds) for w in windows)
-        labels = cluster(vectors[train], count, self.options.clustering, floor, np.maximum(clean[train], FRAME_SHIFT))
-        centroids = centroids_of(vectors[train], labels, np.maximum(clean[train], FRAME_SHIFT))
+        heard_alone = np.maximum(clean[train], FRAME_SHIFT) * self.options.step / WINDOW_SECONDS  # each moment is in
+        # WINDOW_SECONDS / step windows: the weights are seconds heard, whatever the step
+        labels = cluster(vectors[train], count, self.options.clustering, floor, heard_alone)
+        centroids = centroids_of(vectors[train], labels, heard_alone)
         heard = np.array([windows[p.window].activity[p.start : p.end, p.local].sum() * FRAME_SHIFT for p in collection.pieces])
         centroids = _add_voices(centroids, vectors[heard >= MIN_SEED_SECONDS], count.bounds(len(vectors))[0])
         similarity = vectors @ centroids.T

@@ -11,6 +11,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, Stri
 
 from ..core.options import (
     CLUSTERING_METHODS,
+    SPEAKER_ACCURACY,
     CUE_OPTIONS,
     PROFILES,
     STYLES,
@@ -48,6 +49,8 @@ class JobOptions(BaseModel):
     max_speakers: PositiveInt | None = SpeakerOptions.max_speakers
     clustering: Literal[CLUSTERING_METHODS] = Field(  # type: ignore[valid-type]
         SpeakerOptions.clustering, description="how speech is linked into speakers: ahc (agglomerative) or spectral")
+    speaker_accuracy: Literal[tuple(SPEAKER_ACCURACY)] = Field(  # type: ignore[valid-type]
+        SpeakerOptions.accuracy, description="standard, or high: fewer speaker errors, diarization half as fast")
     speaker_names: dict[str, str] = Field({}, description='names for labels, e.g. {"SPEAKER_00": "Anna"}')
     identify: bool = Field(SpeakerOptions.identify, description="label speakers whose voice is enrolled on the server")
     translate_to: list[LanguageCode] = Field([], description="target languages, e.g. ['pt']")
@@ -82,7 +85,7 @@ class JobOptions(BaseModel):
             speakers=SpeakerOptions(
                 enabled=self.diarize, num_speakers=self.num_speakers, min_speakers=self.min_speakers,
                 max_speakers=self.max_speakers, names=tuple(self.speaker_names.items()), identify=self.identify,
-                library=str(voices) if voices else None, clustering=self.clustering,
+                library=str(voices) if voices else None, clustering=self.clustering, accuracy=self.speaker_accuracy,
             ),
             translation=TranslationOptions(targets=tuple(self.translate_to), translator=self.translator),
             video=VideoOptions(faces=self.faces, burn=self.burn, style=self.style, font_size=self.font_size,
@@ -107,7 +110,8 @@ class JobOptions(BaseModel):
         return cls(
             language=asr.language or "auto", multilingual=asr.multilingual, task=asr.task, model=asr.model,
             diarize=speakers.enabled, num_speakers=speakers.num_speakers, min_speakers=speakers.min_speakers,
-            max_speakers=speakers.max_speakers, clustering=speakers.clustering, speaker_names=dict(speakers.names),
+            max_speakers=speakers.max_speakers, clustering=speakers.clustering, speaker_accuracy=speakers.accuracy,
+            speaker_names=dict(speakers.names),
             identify=speakers.identify,
             translate_to=list(options.translation.targets), translator=options.translation.translator,
             burn=video.burn, faces=video.faces, style=video.style, font_size=video.font_size,

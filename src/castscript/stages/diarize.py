@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.options import SPEAKER_ACCURACY
 from ..diarization import ENGINE_VERSION, DiarizationOptions, DiarizationResult, diarize
 from ..diarization.clustering import ClusteringOptions
 from ..document import Document
@@ -17,6 +18,7 @@ class DiarizeParams:
     min_speakers: int | None
     max_speakers: int | None
     clustering: str
+    accuracy: str
 
 
 class DiarizeStage:
@@ -27,12 +29,14 @@ class DiarizeStage:
 
     def params(self, context: StageContext) -> DiarizeParams:
         speakers = context.options.speakers
-        return DiarizeParams(speakers.num_speakers, speakers.min_speakers, speakers.max_speakers, speakers.clustering)
+        return DiarizeParams(speakers.num_speakers, speakers.min_speakers, speakers.max_speakers, speakers.clustering,
+                             speakers.accuracy)
 
     def run(self, context: StageContext, progress: Report) -> DiarizationResult:
         params, runtime = self.params(context), context.runtime[self.name]
         settings = DiarizationOptions(num_speakers=params.num_speakers, min_speakers=params.min_speakers,
                                       max_speakers=params.max_speakers, clustering=ClusteringOptions(params.clustering),
+                                      step=SPEAKER_ACCURACY[params.accuracy],
                                       threads=runtime.threads, device=runtime.device)
         return diarize(context.audio.samples(), settings, progress=progress)
 
