@@ -1,7 +1,7 @@
 """Diarization benchmark: castscript beside sherpa-onnx's offline diarizer (the same two ONNX models) on the dev set.
 
     CASTSCRIPT_MODELS=../shared/models CASTSCRIPT_MEDIA=../shared/media nice -n 5 python benchmarks/diarization.py \
-        [--devset ~/.cache/castscript/devset] [--half test] [--minutes 10]
+        [--devset ~/.cache/castscript/devset] [--half test] [--minutes 10] [--accuracy high]
 
 The dev set (benchmarks/devset.py, built on first use) has a tuning half (simulated conversations of 6 voices,
 AMI trn01-05) and a test half (other utterances of those voices and 4 voices never heard in tuning, sample.wav).
@@ -34,6 +34,7 @@ from pyannote.metrics.diarization import JaccardErrorRate
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import devset  # noqa: E402
 
+from castscript.core.options import SPEAKER_ACCURACY, SpeakerOptions  # noqa: E402
 from castscript.attribution import AttributionOptions, attribute, fragment_cues  # noqa: E402
 from castscript.diarization import DiarizationOptions, DiarizationResult, Diarizer  # noqa: E402
 from castscript.document import Segment, SpeakerTurn, Word  # noqa: E402
@@ -241,11 +242,11 @@ class Peer:
         return Run(turns, seconds)
 
 
-def compare(root: Path, half: str, threads: int, peer: Peer | None, verbose: bool) -> tuple[dict[str, Tally], Attribution]:
+def compare(root: Path, half: str, threads: int, peer: Peer | None, verbose: bool, step: float) -> tuple[dict[str, Tally], Attribution]:
     """Every system on every file of the half (castscript on all files first, then the peer), and castscript's
     attribution of the reference words; per-file lines when ``verbose``."""
     systems: dict[str, Tally] = {"castscript": Tally(), "castscript, true count": Tally()}
-    free = DiarizationOptions(threads=threads)
+    free = DiarizationOptions(threads=threads, step=step)
     diarizer = Diarizer(free)
     words, attribution = reference_words(root, half), Attribution()
     found: dict[str, list[str]] = {}
@@ -328,8 +329,8 @@ def long_input(root: Path, minutes: float) -> np.ndarray:
     return np.tile(unit, repeats)[: int(minutes * 60 * SAMPLE_RATE)]
 
 
-def speed(root: Path, minutes: float, threads: int) -> None:
-    diarizer = Diarizer(DiarizationOptions(threads=threads))
+def speed(root: Path, minutes: float, threads: int, step: float) -> None:
+    diarizer = Diarizer(DiarizationOptions(threads=threads, step=step))
     audio = long_input(root, minutes)
     with PeakMemory() as memory:
         cpu_before, start = memory.process.cpu_times(), time.perf_counter()
@@ -353,15 +354,17 @@ def main() -> None:
     parser.add_argument("--peer-half", choices=["tuning", "test", "both", "none"], default="both",
                         help="halves the peer runs on (it is slow: about 0.5x real time on a loaded 2-core machine)")
     parser.add_argument("--minutes", type=float, default=0.0, help="also time castscript on a long input this long")
+    parser.add_argument("--accuracy", choices=tuple(SPEAKER_ACCURACY), default=SpeakerOptions.accuracy,
+                        help="castscript's --speaker-accuracy")
     parser.add_argument("--quiet", action="store_true", help="no per-file lines")
     args = parser.parse_args()
     devset.build(args.devset)
     peer = None if args.peer_half == "none" else Peer(args.devset / "peer", args.threads)
     for half in ("tuning", "test") if args.half == "both" else (args.half,):
         with_peer = peer if args.peer_half in ("both", half) else None
-        report(half, *compare(args.devset, half, args.threads, with_peer, not args.quiet))
+        report(half, *compare(args.devset, half, args.threads, with_peer, not args.quiet, SPEAKER_ACCURACY[args.accuracy]))
     if args.minutes:
-        speed(args.devset, args.minutes, args.threads)
+        speed(args.devset, args.minutes, args.threads, SPEAKER_ACCURACY[args.accuracy])
 
 
 if __name__ == "__main__":
