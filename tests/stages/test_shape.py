@@ -46,6 +46,8 @@ def test_parameters_change_the_key():
     assert cache_key(stage, context(PipelineOptions())) != cache_key(stage, three)
     spectral = context(PipelineOptions(speakers=SpeakerOptions(clustering="spectral")))
     assert cache_key(stage, context(PipelineOptions())) != cache_key(stage, spectral)
+    high = context(PipelineOptions(speakers=SpeakerOptions(accuracy="high")))
+    assert cache_key(stage, context(PipelineOptions())) != cache_key(stage, high)
     transcribe = next(s for s in STAGES if s.name == "transcribe")
     english = context(replace(PipelineOptions(), asr=replace(PipelineOptions().asr, language="en")))
     assert cache_key(transcribe, context(PipelineOptions())) != cache_key(transcribe, english)
@@ -70,8 +72,9 @@ def test_a_failed_translation_names_every_missing_language():
     assert Translations({"pt": ["Olá"]}).error() is None
 
 
-def test_clustering_flag_reaches_the_diarizer(media, monkeypatch):
-    """``--clustering spectral`` -> SpeakerOptions -> the diarize stage's parameters -> DiarizationOptions."""
+def test_clustering_flags_reach_the_diarizer(media, monkeypatch):
+    """``--clustering spectral --speaker-accuracy high`` -> SpeakerOptions -> the diarize stage's parameters ->
+    DiarizationOptions (method, and 2.5 s between windows)."""
     from castscript.cli import build_parser
     from castscript.cli.run import options_from_args
     from castscript.stages import diarize as diarize_stage
@@ -79,15 +82,15 @@ def test_clustering_flag_reaches_the_diarizer(media, monkeypatch):
     seen = []
 
     def spy(audio, settings, progress=None):
-        seen.append(settings.clustering.method)
+        seen.append((settings.clustering.method, settings.step))
         return real(audio, settings, progress)
 
     real = diarize_stage.diarize
     monkeypatch.setattr(diarize_stage, "diarize", spy)
     jfk = media / "faster-whisper/jfk.flac"
-    options = options_from_args(build_parser().parse_args(["run", str(jfk), "--clustering", "spectral"]))
+    options = options_from_args(build_parser().parse_args(["run", str(jfk), "--clustering", "spectral", "--speaker-accuracy", "high"]))
     stage = next(s for s in STAGES if s.name == "diarize")
     run = context(options, {"diarize": Runtime(threads=2)})
     run.audio = AudioSource(jfk, 11.0)
     result = stage.run(run, lambda fraction: None)
-    assert seen == ["spectral"] and result.labels == ["SPEAKER_00"]
+    assert seen == [("spectral", 2.5)] and result.labels == ["SPEAKER_00"]
