@@ -59,6 +59,26 @@ def test_upload_form_validates_and_shows_progress_in_words(server, token, page, 
     expect(page.locator("#job-options")).to_have_text("language detected · 2 speakers · json, srt, txt, vtt")
 
 
+
+def test_high_speaker_accuracy_is_offered_only_with_diarization_and_stored(server, token, page, media):
+    sign_in(page, server.url, token)
+    page.uncheck("#diarize")
+    expect(page.locator("#speaker-accuracy")).to_be_disabled()
+    page.check("#diarize")
+    page.select_option("#speaker-accuracy", "high")
+    page.set_input_files("#file", str(media / "pyannote-sample" / "sample.wav"))
+    with page.expect_response(lambda r: r.url.endswith("/jobs") and r.request.method == "POST") as response:
+        page.click("#start")
+    created = response.value.json()
+    assert created["options"]["speaker_accuracy"] == "high"
+    row = page.locator(f"tr[data-job='{created['id']}']")
+    expect(row.locator(".job-options")).to_contain_text("language detected · high speaker accuracy · json")
+    expect(page.locator("#speaker-accuracy")).to_have_value("standard")  # the form is reset for the next upload
+    row.get_by_role("button", name="Cancel").click()  # the stored options are what this checks, not the run
+    with server.client(token) as client:
+        stored = client.wait(created["id"], timeout=60)
+    assert stored["state"] == "cancelled" and stored["options"]["speaker_accuracy"] == "high"
+
 @pytest.fixture(scope="module")
 def job(server, token, media) -> str:
     """sample.wav with two speakers, translated into Portuguese (ASR and diarization come from the stage cache)."""

@@ -113,6 +113,7 @@ function optionsText(options) {
   if (!options.diarize) parts.push("no speakers");
   else if (options.num_speakers) parts.push(`${options.num_speakers} speakers`);
   else if (options.min_speakers || options.max_speakers) parts.push(`${options.min_speakers || 1}–${options.max_speakers || "?"} speakers`);
+  if (options.diarize && options.speaker_accuracy === "high") parts.push("high speaker accuracy");
   if (options.translate_to.length) parts.push(`→ ${options.translate_to.join(", ")}`);
   if (options.burn) parts.push(`burned (${options.style})`);
   parts.push(options.formats.join(", "));
@@ -163,7 +164,9 @@ async function showHome(id) {
     $("#num-speakers").hidden = mode.value !== "exact";
     $("#speaker-range").hidden = mode.value !== "range";
   });
-  $("#diarize", view).addEventListener("change", () => { mode.disabled = !$("#diarize").checked; });
+  $("#diarize", view).addEventListener("change", () => {
+    mode.disabled = $("#speaker-accuracy").disabled = !$("#diarize").checked;
+  });
   const file = $("#file", view);
   file.addEventListener("change", () => {
     $("#file-label").textContent = file.files[0] ? `${file.files[0].name} (${formatBytes(file.files[0].size)})` : "";
@@ -194,6 +197,7 @@ function formOptions() {
     style: $("#style").value,
   };
   const mode = $("#speaker-mode").value;
+  if (options.diarize) options.speaker_accuracy = $("#speaker-accuracy").value;
   if (options.diarize && mode === "exact") options.num_speakers = Number($("#num-speakers").value);
   if (options.diarize && mode === "range") {
     options.min_speakers = Number($("#min-speakers").value);
@@ -255,6 +259,7 @@ async function submitJob(event) {
     await api("/jobs", json("POST", { upload_id: upload.id, options }));
     $("#upload-form").reset();
     $("#speaker-mode").dispatchEvent(new Event("change"));
+    $("#diarize").dispatchEvent(new Event("change"));
     $("#file-label").textContent = "Choose or drop a video or audio file";
     refreshJobs();
   } catch (error) {
