@@ -150,27 +150,37 @@ class Diarizer:
     def _cluster(self, collection: PieceCollection, windows: list[_Window]) -> tuple[np.ndarray, np.ndarray]:
         """Global speaker of every piece, and the speakers' centroids."""
         vectors = np.stack(collection.vectors)
+        centroids = self._centroids(vectors, collection, windows)
+        return _assign(vectors @ centroids.T, collection, windows), centroids
+
+    def _centroids(self, vectors: np.ndarray, collection: PieceCollection, windows: list[_Window]) -> np.ndarray:
+        """The clustering of the pieces with enough clean speech, then the speakers the user's count asks for beyond
+        those it found (``_add_voices``)."""
         clean = np.array([p.clean_seconds for p in collection.pieces])
         train = clean >= self.options.min_clean_seconds
         count = self.options.count
         if train.sum() < max(2, count.num or 0, count.min or 0):
             train[:] = True
         floor = max(_speakers_heard_together(w.activity, self.options.min_local_seconds) for w in windows)
-        heard_alone = np.maximum(clean[train], FRAME_SHIFT) * self.options.step / WINDOW_SECONDS  # each moment is in
-        # WINDOW_SECONDS / step windows: the weights are seconds heard, whatever the step
+        views = WINDOW_SECONDS / self.options.step  # windows each moment is heard in
+        heard_alone = np.maximum(clean[train], FRAME_SHIFT) / views
         labels = cluster(vectors[train], count, self.options.clustering, floor, heard_alone)
         centroids = centroids_of(vectors[train], labels, heard_alone)
         heard = np.array([windows[p.window].activity[p.start : p.end, p.local].sum() * FRAME_SHIFT for p in collection.pieces])
-        centroids = _add_voices(centroids, vectors[heard >= MIN_SEED_SECONDS], count.bounds(len(vectors))[0])
-        similarity = vectors @ centroids.T
-        speakers = np.empty(len(vectors), dtype=int)
-        by_window: dict[int, list[int]] = {}
-        for row, piece in enumerate(collection.pieces):
-            by_window.setdefault(piece.window, []).append(row)
-        for index, rows in by_window.items():
-            pieces = [collection.pieces[r] for r in rows]
-            speakers[rows] = assign_pieces(similarity[rows], _simultaneous(pieces, windows[index].activity))
-        return speakers, centroids
+        return _add_voices(centroids, vectors[heard >= MIN_SEED_SECONDS], count.bounds(len(vectors))[0])
+
+
+def _assign(similarity: np.ndarray, collection: PieceCollection, windows: list[_Window]) -> np.ndarray:
+    """Each piece's speaker: within each window, the most similar centroid not taken by a piece heard at the same
+    time (``assign_pieces``); ``similarity`` is [pieces, speakers]."""
+    speakers = np.empty(len(similarity), dtype=int)
+    by_window: dict[int, list[int]] = {}
+    for row, piece in enumerate(collection.pieces):
+        by_window.setdefault(piece.window, []).append(row)
+    for index, rows in by_window.items():
+        pieces = [collection.pieces[r] for r in rows]
+        speakers[rows] = assign_pieces(similarity[rows], _simultaneous(pieces, windows[index].activity))
+    return speakers
 
 
 def _add_voices(centroids: np.ndarray, vectors: np.ndarray, count: int) -> np.ndarray:
