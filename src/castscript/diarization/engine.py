@@ -166,7 +166,8 @@ class Diarizer:
         heard_alone = np.maximum(clean[train], FRAME_SHIFT) / views
         labels = cluster(vectors[train], count, self.options.clustering, floor, heard_alone)
         centroids = centroids_of(vectors[train], labels, heard_alone)
-        heard = np.array([windows[p.window].activity[p.start : p.end, p.local].sum() * FRAME_SHIFT for p in collection.pieces])
+        frames = np.array([windows[p.window].activity[p.start : p.end, p.local].sum() for p in collection.pieces])
+        heard = frames * FRAME_SHIFT
         return _add_voices(centroids, vectors[heard >= MIN_SEED_SECONDS], count.bounds(len(vectors))[0])
 
 
