@@ -158,8 +158,17 @@ class SpeakerOptions:
             math.isfinite(self.voice_threshold) and -1.0 <= self.voice_threshold <= 1.0
         ):
             raise InvalidOption(f"--voice-threshold is a cosine score in [-1, 1], got {self.voice_threshold}.")
-        if self.identify and not self.enabled:
-            raise InvalidOption("--identify needs diarization: drop --no-diarize.")
+        if not self.enabled and (given := self._diarization_only()):
+            raise InvalidOption(f"{', '.join(given)} need{'s' if len(given) == 1 else ''} diarization: drop --no-diarize.")
+
+    def _diarization_only(self) -> list[str]:
+        """The flags given that only diarization reads (refused with --no-diarize rather than ignored)."""
+        defaults = SpeakerOptions()
+        given = [f"--{name.replace('_', '-')}" for name in ("num_speakers", "min_speakers", "max_speakers")
+                 if getattr(self, name) is not None]
+        given += ["--clustering"] if self.clustering != defaults.clustering else []
+        given += ["--speaker-accuracy"] if self.accuracy != defaults.accuracy else []
+        return given + (["--identify"] if self.identify else [])
 
 
 @dataclass(frozen=True)
