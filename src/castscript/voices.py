@@ -206,8 +206,7 @@ def voice_embedder(model_dir: str | Path | None = None, threads: int = 0) -> Spe
     """CAM++ on the CPU as diarization runs it (int8 or float per ``DiarizationOptions.int8_embeddings``), so an
     enrolled voice and a diarized speaker's centroid come from the same embedder. One model tag (MODEL_NAME) covers
     both: the int8 and float voices of one speaker agree to a cosine of about 0.99."""
-    options = DiarizationOptions(embedding_model=None if model_dir is None else str(model_dir), threads=threads)
-    return SpeakerEmbedder(options.embedding_model, options.threads, options.device, options.int8_embeddings)
+    return DiarizationOptions(embedding_model=None if model_dir is None else str(model_dir), threads=threads).embedder()
 
 
 def voice_embedding(audio: np.ndarray, embedder: SpeakerEmbedder) -> tuple[np.ndarray, float]:

@@ -7,7 +7,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..core.options import SPEAKER_ACCURACY
+from ..core.options import SPEAKER_ACCURACY, SpeakerOptions
 from ..document import SpeakerTurn
 from ..media import SAMPLE_RATE
 from .clustering import ClusteringOptions, SpeakerCount, assign_pieces, centroids_of, cluster
@@ -32,7 +32,7 @@ class DiarizationOptions:
     num_speakers: int | None = None
     min_speakers: int | None = None
     max_speakers: int | None = None
-    step: float = SPEAKER_ACCURACY["standard"]
+    step: float = SPEAKER_ACCURACY[SpeakerOptions.accuracy]
     """Seconds between the starts of consecutive 10 s segmentation windows (core.options.SPEAKER_ACCURACY)."""
     min_clean_seconds: float = 0.5
     """Pieces with this much non-overlapped speech train the clustering; the others are only assigned."""
@@ -52,6 +52,10 @@ class DiarizationOptions:
     """Folder of campplus-zh-en-common (default: the model registry's resolution)."""
     int8_embeddings: bool = True
     """On the CPU, CAM++ with int8 Conv layers: 2.3x faster; tuning-half DER within 0.1 point of the float model's."""
+
+    def embedder(self) -> SpeakerEmbedder:
+        """CAM++ as these options run it (diarization, and voice enrolment, whose voices are compared with it)."""
+        return SpeakerEmbedder(self.embedding_model, self.threads, self.device, self.int8_embeddings)
 
     @property
     def count(self) -> SpeakerCount:
@@ -109,8 +113,7 @@ class Diarizer:
         self.options = options
         batch = GPU_SEGMENTATION_BATCH if uses_gpu(options.device) else CPU_SEGMENTATION_BATCH
         self.segmenter = Segmenter(options.segmentation_model, options.threads, batch, options.device)
-        embedder = SpeakerEmbedder(options.embedding_model, options.threads, options.device, options.int8_embeddings)
-        self.pieces = PieceEmbedder(embedder, options.pieces)
+        self.pieces = PieceEmbedder(options.embedder(), options.pieces)
 
     def __call__(self, audio: np.ndarray, progress: ProgressCallback | None = None) -> DiarizationResult:
         result = self.combine(self.analyse(audio, progress))
@@ -137,25 +140,29 @@ class Diarizer:
         collection, windows = analysis.collection, analysis.windows
         if not collection.pieces:
             return DiarizationResult()
-        speaker_of_piece, centroids = self._cluster(collection, windows)
+        least = self.options.count.bounds(len(collection.pieces))[0]  # the user's count, at least
+        speaker_of_piece, centroids = self._cluster(collection, windows, least)
         frames = FrameAccumulator(windows[-1].first_frame + len(windows[-1].activity), len(centroids))
         for window in windows:
             frames.add_window(window.first_frame, window.activity)
         for piece, speaker in zip(collection.pieces, speaker_of_piece):
             window = windows[piece.window]
             frames.add_speech(window.first_frame + piece.start, window.activity[piece.start : piece.end, piece.local], speaker)
-        least = self.options.count.bounds(len(collection.pieces))[0]
         return _result(frames, centroids, analysis.duration, self.options.min_pause, least)
 
-    def _cluster(self, collection: PieceCollection, windows: list[_Window]) -> tuple[np.ndarray, np.ndarray]:
-        """Global speaker of every piece, and the speakers' centroids."""
+    def _cluster(
+        self, collection: PieceCollection, windows: list[_Window], least: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Global speaker of every piece, and the speakers' centroids (at least ``least``)."""
         vectors = np.stack(collection.vectors)
-        centroids = self._centroids(vectors, collection, windows)
+        centroids = self._centroids(vectors, collection, windows, least)
         return _assign(vectors @ centroids.T, collection, windows), centroids
 
-    def _centroids(self, vectors: np.ndarray, collection: PieceCollection, windows: list[_Window]) -> np.ndarray:
+    def _centroids(
+        self, vectors: np.ndarray, collection: PieceCollection, windows: list[_Window], least: int
+    ) -> np.ndarray:
         """The clustering of the pieces with enough clean speech, then the speakers the user's count asks for beyond
-        those it found (``_add_voices``)."""
+        those it found, up to ``least`` (``_add_voices``)."""
         clean = np.array([p.clean_seconds for p in collection.pieces])
         train = clean >= self.options.min_clean_seconds
         count = self.options.count
@@ -168,7 +175,7 @@ class Diarizer:
         centroids = centroids_of(vectors[train], labels, heard_alone)
         frames = np.array([windows[p.window].activity[p.start : p.end, p.local].sum() for p in collection.pieces])
         heard = frames * FRAME_SHIFT
-        return _add_voices(centroids, vectors[heard >= MIN_SEED_SECONDS], count.bounds(len(vectors))[0])
+        return _add_voices(centroids, vectors[heard >= MIN_SEED_SECONDS], least)
 
 
 def _assign(similarity: np.ndarray, collection: PieceCollection, windows: list[_Window]) -> np.ndarray:
