@@ -28,7 +28,7 @@ import devset  # noqa: E402
 from diarization import Item, items  # noqa: E402
 
 from castscript.diarization import DiarizationOptions, Diarizer  # noqa: E402
-from castscript.diarization.clustering import ClusteringOptions  # noqa: E402
+from castscript.diarization.clustering import ClusteringOptions, VbxOptions  # noqa: E402
 from castscript.diarization.engine import Analysis  # noqa: E402
 from castscript.evaluation import DerScore, DerSettings, annotation, load_rttm, score_der  # noqa: E402
 from castscript.media import SAMPLE_RATE, decode_audio  # noqa: E402
@@ -124,11 +124,16 @@ def score(diarizer: Diarizer, files: list[tuple[Item, Analysis]], options: Diari
 
 GRIDS = {
     "spectral": [ClusteringOptions(method="spectral")],
-    "ahc": [ClusteringOptions(threshold=t) for t in (0.40, 0.42, 0.44, 0.46, 0.48, 0.50)],
-    "distinct": [ClusteringOptions(distinct=((1.5, mid), (0.5, small))) for mid in (0.7, 0.8, 0.9) for small in (0.9, 0.92, 0.95)]
-    + [ClusteringOptions(distinct=())],
-    "size": [ClusteringOptions(min_speaker_seconds=s) for s in (1.5, 2.0, 3.0, 5.0)],
-    "centred": [ClusteringOptions(method="spectral", centre=True)] + [ClusteringOptions(threshold=t, centre=True) for t in (0.5, 0.6, 0.7)],
+    "ahc": [ClusteringOptions(method="ahc", threshold=t) for t in (0.40, 0.42, 0.44, 0.46, 0.48, 0.50)],
+    "distinct": [ClusteringOptions(method="ahc", distinct=((1.5, mid), (0.5, small))) for mid in (0.7, 0.8, 0.9)
+                 for small in (0.9, 0.92, 0.95)] + [ClusteringOptions(method="ahc", distinct=())],
+    "size": [ClusteringOptions(method="ahc", min_speaker_seconds=s) for s in (1.5, 2.0, 3.0, 5.0)],
+    "centred": [ClusteringOptions(method="spectral", centre=True)]
+    + [ClusteringOptions(method="ahc", threshold=t, centre=True) for t in (0.5, 0.6, 0.7)],
+    "vbx": [ClusteringOptions(vbx=VbxOptions(init_threshold=start, fa=fa, fb=fb))
+            for start in (0.38, 0.41, 0.44, 0.5) for fa in (0.3, 0.5, 0.7, 0.85) for fb in (0.5, 1.0, 2.0)]
+    + [ClusteringOptions(vbx=VbxOptions(min_prior=p)) for p in (1e-2, 3e-2)]
+    + [ClusteringOptions(vbx=VbxOptions(phi=phi)) for phi in (0.5, 2.0)],
 }
 ENGINE_GRIDS = {"clean": [{"min_clean_seconds": s} for s in (0.5, 0.75, 1.0)]}
 

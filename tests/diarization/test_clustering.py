@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from castscript.diarization.clustering import SpeakerCount, assign_pieces, cluster
+from castscript.diarization.clustering import ClusteringOptions, SpeakerCount, VbxOptions, assign_pieces, cluster, vb_gmm
 from castscript.diarization.embedding import l2_normalise
 
 
@@ -84,10 +84,30 @@ def with_small_cluster(distance: float, seed: int = 0) -> tuple[np.ndarray, np.n
 
 @pytest.mark.parametrize("distance, speakers", [(0.8, 2), (1.2, 3)])
 def test_a_small_cluster_is_a_speaker_only_when_far_from_every_speaker(distance, speakers):
-    """0.8 s of clean speech heard is under min_speaker_seconds: far from both voices it is someone who says little (kept),
-    near one of them it is that voice heard badly (joins it)."""
+    """ahc: 0.8 s of clean speech heard is under min_speaker_seconds: far from both voices it is someone who says little
+    (kept), near one of them it is that voice heard badly (joins it)."""
     embeddings, weights = with_small_cluster(distance)
-    labels = cluster(embeddings, SpeakerCount(), weights=weights)
+    labels = cluster(embeddings, SpeakerCount(), ClusteringOptions(method="ahc"), weights=weights)
     assert len(set(labels.tolist())) == speakers
     assert len(set(labels[:30].tolist())) == 1 and labels[50] == labels[51]
     assert (labels[50] == labels[0]) == (speakers == 2)
+
+
+def test_vbx_merges_one_voice_started_as_two_clusters_and_keeps_two_voices_apart():
+    """Started from three clusters, the second voice cut in two halves: the halves end as one speaker (one prior
+    collapses), the two voices stay two."""
+    embeddings, truth = blobs([30, 24], spread=0.6)
+    start = truth.copy()
+    start[30:42] = 2
+    weights = np.ones(len(embeddings))
+    responsibilities, prior = vb_gmm(embeddings, weights, start, VbxOptions())
+    kept = prior >= VbxOptions().min_prior
+    assert kept.sum() == 2
+    assert same_partition(np.argmax(responsibilities[:, kept], axis=1), truth)
+
+
+def test_vbx_outside_the_count_falls_back_to_agglomerative():
+    """Told four speakers where three voices are heard, vbx answers as ahc does (its count rules serve hints)."""
+    embeddings, _ = blobs([20, 20, 20])
+    hinted = SpeakerCount(num=4)
+    assert cluster(embeddings, hinted).tolist() == cluster(embeddings, hinted, ClusteringOptions(method="ahc")).tolist()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import InvalidOption
 from ..core.options import (
+    CLUSTERING_HELP,
     CLUSTERING_METHODS,
     DEFAULT_FORMATS,
     DEVICES,
@@ -62,7 +63,7 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     speakers.add_argument("--min-speakers", type=int, help="at least this many speakers")
     speakers.add_argument("--max-speakers", type=int, help="at most this many speakers")
     speakers.add_argument("--clustering", choices=CLUSTERING_METHODS, default=SpeakerOptions.clustering,
-                          help="how speech is linked into speakers: ahc (agglomerative, default) or spectral")
+                          help=CLUSTERING_HELP)
     speakers.add_argument("--speaker-accuracy", choices=tuple(SPEAKER_ACCURACY), default=SpeakerOptions.accuracy,
                           help="standard, or high: each moment analysed twice as often (fewer speaker errors, "
                                "diarization half as fast)")

@@ -26,8 +26,10 @@ TRANSLATORS = ("bergamot", "whisper", "deepl", "openai")
 """Translation backends; ``openai:MODEL`` picks the chat model."""
 STYLES = ("live", "classic")
 """Burned subtitle styles: live (boxes near each speaker's face), classic (bottom lines)."""
-CLUSTERING_METHODS = ("ahc", "spectral")
-"""How diarization links speech into speakers: agglomerative (the default) or spectral clustering."""
+CLUSTERING_METHODS = ("vbx", "ahc", "spectral")
+"""How diarization links speech into speakers: VBx started from agglomerative clusters (the default), agglomerative
+clustering alone, or spectral clustering."""
+CLUSTERING_HELP = "how speech is linked into speakers: vbx (default), ahc (agglomerative) or spectral"
 SPEAKER_ACCURACY = {"standard": 5.0, "high": 2.5}
 """--speaker-accuracy -> seconds between the starts of the 10 s windows diarization analyses: standard hears each
 moment in two windows, high in four (fewer speaker errors; diarization about half as fast)."""

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, model_validator
 
 from ..core.options import (
+    CLUSTERING_HELP,
     CLUSTERING_METHODS,
     SPEAKER_ACCURACY,
     CUE_OPTIONS,
@@ -48,7 +49,7 @@ class JobOptions(BaseModel):
     min_speakers: PositiveInt | None = SpeakerOptions.min_speakers
     max_speakers: PositiveInt | None = SpeakerOptions.max_speakers
     clustering: Literal[CLUSTERING_METHODS] = Field(  # type: ignore[valid-type]
-        SpeakerOptions.clustering, description="how speech is linked into speakers: ahc (agglomerative) or spectral")
+        SpeakerOptions.clustering, description=CLUSTERING_HELP)
     speaker_accuracy: Literal[tuple(SPEAKER_ACCURACY)] = Field(  # type: ignore[valid-type]
         SpeakerOptions.accuracy, description="standard, or high: fewer speaker errors, diarization half as fast")
     speaker_names: dict[str, str] = Field({}, description='names for labels, e.g. {"SPEAKER_00": "Anna"}')
