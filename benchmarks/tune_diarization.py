@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.signal
+from pyannote.core import Segment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import devset  # noqa: E402
@@ -31,6 +32,7 @@ from castscript.diarization import DiarizationOptions, Diarizer  # noqa: E402
 from castscript.diarization.clustering import ClusteringOptions, VbxOptions  # noqa: E402
 from castscript.diarization.engine import Analysis  # noqa: E402
 from castscript.evaluation import DerScore, DerSettings, annotation, load_rttm, score_der  # noqa: E402
+from castscript.diarization.segmentation import FRAME_SHIFT, RECEPTIVE_FIELD_SAMPLES  # noqa: E402
 from castscript.media import SAMPLE_RATE, decode_audio  # noqa: E402
 
 MODEL_CODE = ("embedding.py", "onnx.py", "pieces.py", "segmentation.py")
@@ -130,12 +132,35 @@ GRIDS = {
     "size": [ClusteringOptions(method="ahc", min_speaker_seconds=s) for s in (1.5, 2.0, 3.0, 5.0)],
     "centred": [ClusteringOptions(method="spectral", centre=True)]
     + [ClusteringOptions(method="ahc", threshold=t, centre=True) for t in (0.5, 0.6, 0.7)],
-    "vbx": [ClusteringOptions(vbx=VbxOptions(init_threshold=start, fa=fa, fb=fb))
+    "vbx": [ClusteringOptions(threshold=start, vbx=VbxOptions(fa=fa, fb=fb))
             for start in (0.38, 0.41, 0.44, 0.5) for fa in (0.3, 0.5, 0.7, 0.85) for fb in (0.5, 1.0, 2.0)]
     + [ClusteringOptions(vbx=VbxOptions(min_prior=p)) for p in (1e-2, 3e-2)]
     + [ClusteringOptions(vbx=VbxOptions(phi=phi)) for phi in (0.5, 2.0)],
 }
 ENGINE_GRIDS = {"clean": [{"min_clean_seconds": s} for s in (0.5, 0.75, 1.0)]}
+
+
+def spread(files: list[tuple[Item, Analysis]], least_clean: float = 1.0, purity: float = 0.95) -> str:
+    """Within-speaker and total variance (covariance traces) of the CAM++ embeddings of pieces with ``least_clean``
+    seconds of clean speech that one reference speaker fills (``purity`` of their frames): VbxOptions.within, phi."""
+    vectors, speakers = [], []
+    for item, analysis in files:
+        for piece, vector in zip(analysis.collection.pieces, analysis.collection.vectors):
+            window = analysis.windows[piece.window]
+            frames = window.first_frame + piece.start + np.flatnonzero(window.activity[piece.start : piece.end, piece.local])
+            times = frames * FRAME_SHIFT + RECEPTIVE_FIELD_SAMPLES / SAMPLE_RATE / 2
+            speaking = item.reference.crop(Segment(times[0], times[-1] + FRAME_SHIFT)) if len(times) else None
+            if piece.clean_seconds < least_clean or not speaking or len(speaking.labels()) == 0:
+                continue
+            who = max(speaking.labels(), key=lambda label: speaking.label_duration(label))
+            support = item.reference.label_timeline(who).support()
+            if np.mean([support.overlapping(t) != [] for t in times]) >= purity:
+                vectors.append(vector)
+                speakers.append(who)  # a voice across files (AMI names its speakers per meeting)
+    vectors, speakers = np.array(vectors), np.array(speakers)
+    within = sum(((vectors[speakers == s] - vectors[speakers == s].mean(axis=0)) ** 2).sum() for s in set(speakers)) / len(vectors)
+    total = ((vectors - vectors.mean(axis=0)) ** 2).sum() / len(vectors)
+    return f"{len(vectors)} pieces of {len(set(speakers))} voices: within-speaker variance {within:.3f}, total {total:.3f}"
 
 
 def main() -> None:
@@ -147,6 +172,7 @@ def main() -> None:
     parser.add_argument("--grid", nargs="+", default=list(GRIDS) + list(ENGINE_GRIDS))
     parser.add_argument("--degrade", choices=sorted(DEGRADATIONS), help="run on degraded copies of the files")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--spread", action="store_true", help="also print the within-speaker spread of the tuning part's embeddings")
     args = parser.parse_args()
     if (args.more or args.holdout) and args.half != "tuning":
         parser.error("--more and --holdout add tuning-half conversations")
@@ -160,6 +186,8 @@ def main() -> None:
         scores = "  |  ".join(f"{name}: {score(diarizer, files, options, args.verbose)}" for name, files in parts.items())
         print(f"{label}: {scores}", flush=True)
 
+    if args.spread:
+        print("spread:", spread(parts["tune"]))
     show("default", base)
     for grid in args.grid:
         for clustering in GRIDS.get(grid, []):

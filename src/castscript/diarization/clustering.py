@@ -45,20 +45,19 @@ class SpeakerCount:
 @dataclass(frozen=True)
 class VbxOptions:
     """vbx: Bayesian clustering of the pieces (VBx without its HMM, as pyannote's community-1 runs it on embeddings)
-    started from agglomerative clusters cut at ``init_threshold``. No trained PLDA: the embeddings are centred on the
-    recording's mean and scaled by one voice's spread measured on the tuning half; speakers' means have the prior N(0, phi I)."""
-
-    init_threshold: float = 0.44
-    """Cosine distance at which the starting clusters are cut."""
+    started from the agglomerative clusters cut at ``ClusteringOptions.threshold``. No trained PLDA: the embeddings
+    are centred on the recording's mean and scaled by one voice's spread measured on the tuning pool
+    (``benchmarks/tune_diarization.py --spread``); speakers' means have the prior N(0, phi I)."""
     fa: float = 0.2
     """Scale of the embeddings' likelihood (below 1: pieces overlap and two windows hear each moment)."""
     fb: float = 1.0
     """Weight of the speaker-mean prior."""
     within: float = 0.24
-    """Within-speaker variance of CAM++ piece embeddings (the trace of its covariance; 0.24 on the tuning half's
-    clean pieces of one reference speaker, against 0.54 in all)."""
+    """Within-speaker variance of CAM++ piece embeddings (the trace of its covariance): 0.24-0.25 over the tuning
+    pool's pieces with 1 s of clean speech of one voice (``tune_diarization.py --spread``), against 0.54 for all."""
     phi: float = 1.25
-    """Spread of speakers' means per dimension, in units of the within-speaker spread (tuning half: 0.30 / 0.24)."""
+    """Spread of speakers' means per dimension, in units of the within-speaker spread (tuning pool: about 0.30 / 0.24;
+    1.25 gave the tuning part's best count, 1.2 one file fewer)."""
     min_prior: float = 1e-3
     """Speakers whose prior weight ends below this are dropped."""
     smoothing: float = 7.0
@@ -198,16 +197,16 @@ def _join_small(embeddings: np.ndarray, labels: np.ndarray, large: list[int]) ->
 
 
 def vbx(embeddings: np.ndarray, weights: np.ndarray, low: int, high: int, options: ClusteringOptions) -> np.ndarray:
-    """VBx from the agglomerative tree cut at ``VbxOptions.init_threshold``: speakers whose prior collapses are
-    dropped, each piece goes to its most likely speaker. ``agglomerative`` answers instead where no window heard two
-    voices (VBx keeps any small cluster its model supports, which split a monologue in two: jfk.flac) and where VBx's
-    count is outside [low, high] (ahc's count rules are tuned for hints)."""
+    """VBx from the agglomerative tree cut at ``ClusteringOptions.threshold``: speakers whose prior collapses are
+    dropped, each piece goes to its most likely speaker. ``agglomerative`` answers instead where the count may be one
+    (no window heard two voices and the user allows one speaker: VBx keeps any small cluster its model supports, which
+    split a monologue in two, jfk.flac) and where VBx's count is outside [low, high] (ahc's count rules serve hints)."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
     settings = options.vbx
     if low < 2:
         return agglomerative(embeddings, weights, low, high, options)
-    start = fcluster(linkage(embeddings, method="average", metric="cosine"), settings.init_threshold, criterion="distance") - 1
+    start = fcluster(linkage(embeddings, method="average", metric="cosine"), options.threshold, criterion="distance") - 1
     responsibilities, prior = vb_gmm(embeddings, weights, start, settings)
     kept = prior >= settings.min_prior
     labels = np.unique(np.argmax(responsibilities[:, kept], axis=1), return_inverse=True)[1]
