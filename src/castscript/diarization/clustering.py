@@ -1,15 +1,15 @@
 """Linking pieces of speech across windows into global speakers.
 
-Three methods (``CLUSTERING_METHODS``). ``vbx``, the default: the agglomerative tree cut at the same threshold,
-then Bayesian clustering (VBx without its HMM) that drops the clusters its speaker model cannot support and
-reassigns the pieces; a count outside the user's bounds or the floor falls back to ``ahc``. ``ahc``: agglomerative
+Three methods (``CLUSTERING_METHODS``). ``vbx``, the default: the agglomerative tree cut at ahc's threshold, then
+Bayesian clustering (VBx without its HMM) that drops the clusters its speaker model cannot support and reassigns the
+pieces; ahc answers where the count may be one or VBx's count is outside the bounds. ``ahc``: agglomerative
 clustering (average linkage of cosine distances, cut at a threshold calibrated on the dev set's tuning half). A
 cluster holding enough clean speech is a speaker; a smaller one is a speaker of its own only when its centroid is far
 from every speaker's (someone who says little), otherwise it joins the nearest. ``spectral``: the eigengap of the
-normalised Laplacian of the pruned cosine affinity, then k-means. Either way the count is at most the user's --num/--max-speakers, and at least the number of
-voices the segmentation model heard in one window (the floor); speakers the user's count asks for beyond those found
-are seeded by the engine (``engine._add_voices``); two pieces heard at the same time in a window never go to one
-speaker (``assign_pieces``).
+normalised Laplacian of the pruned cosine affinity, then k-means. Every way the count is at most the user's
+--num/--max-speakers, and at least the number of voices the segmentation model heard in one window (the floor);
+speakers the user's count asks for beyond those found are seeded by the engine (``engine._add_voices``); two pieces
+heard at the same time in a window never go to one speaker (``assign_pieces``).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class VbxOptions:
     started from the agglomerative clusters cut at ``ClusteringOptions.threshold``. No trained PLDA: the embeddings
     are centred on the recording's mean and scaled by one voice's spread measured on the tuning pool
     (``benchmarks/tune_diarization.py --spread``); speakers' means have the prior N(0, phi I)."""
+
     fa: float = 0.2
     """Scale of the embeddings' likelihood (below 1: pieces overlap and two windows hear each moment)."""
     fb: float = 1.0
