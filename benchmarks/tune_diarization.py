@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import scipy.signal
-from pyannote.core import Segment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import devset  # noqa: E402
@@ -30,6 +29,7 @@ from diarization import Item, items  # noqa: E402
 
 from castscript.diarization import DiarizationOptions, Diarizer  # noqa: E402
 from castscript.diarization.clustering import ClusteringOptions, VbxOptions  # noqa: E402
+from castscript.diarization.embedding import l2_normalise  # noqa: E402
 from castscript.diarization.engine import Analysis  # noqa: E402
 from castscript.evaluation import DerScore, DerSettings, annotation, load_rttm, score_der  # noqa: E402
 from castscript.diarization.segmentation import FRAME_SHIFT, RECEPTIVE_FIELD_SAMPLES  # noqa: E402
@@ -140,27 +140,44 @@ GRIDS = {
 ENGINE_GRIDS = {"clean": [{"min_clean_seconds": s} for s in (0.5, 0.75, 1.0)]}
 
 
-def spread(files: list[tuple[Item, Analysis]], least_clean: float = 1.0, purity: float = 0.95) -> str:
-    """Within-speaker and total variance (covariance traces) of the CAM++ embeddings of pieces with ``least_clean``
-    seconds of clean speech that one reference speaker fills (``purity`` of their frames): VbxOptions.within, phi."""
-    vectors, speakers = [], []
+def voiced_pieces(files: list[tuple[Item, Analysis]]):
+    """Per piece of every file: its embedding, clean seconds and the share of its frames each reference voice fills
+    ({voice: share}; AMI names its speakers per meeting, LibriSpeech voices keep their name across files)."""
     for item, analysis in files:
+        voices = {label: item.reference.label_timeline(label).support() for label in item.reference.labels()}
         for piece, vector in zip(analysis.collection.pieces, analysis.collection.vectors):
             window = analysis.windows[piece.window]
             frames = window.first_frame + piece.start + np.flatnonzero(window.activity[piece.start : piece.end, piece.local])
             times = frames * FRAME_SHIFT + RECEPTIVE_FIELD_SAMPLES / SAMPLE_RATE / 2
-            speaking = item.reference.crop(Segment(times[0], times[-1] + FRAME_SHIFT)) if len(times) else None
-            if piece.clean_seconds < least_clean or not speaking or len(speaking.labels()) == 0:
-                continue
-            who = max(speaking.labels(), key=lambda label: speaking.label_duration(label))
-            support = item.reference.label_timeline(who).support()
-            if np.mean([support.overlapping(t) != [] for t in times]) >= purity:
-                vectors.append(vector)
-                speakers.append(who)  # a voice across files (AMI names its speakers per meeting)
-    vectors, speakers = np.array(vectors), np.array(speakers)
+            if len(times):
+                shares = {v: float(np.mean([support.overlapping(t) != [] for t in times])) for v, support in voices.items()}
+                yield vector, piece.clean_seconds, shares
+
+
+def spread(files: list[tuple[Item, Analysis]], least_clean: float = 1.0, purity: float = 0.95) -> str:
+    """Within-speaker and total variance (covariance traces) of the CAM++ embeddings of pieces with ``least_clean``
+    seconds of clean speech that one voice fills (``purity`` of their frames): VbxOptions.within and phi. Then the
+    pieces with no clean speech under two voices (each at least 60 % of the frames): how like each voice they are."""
+    pure = [(v, max(s, key=s.get)) for v, clean, s in voiced_pieces(files) if clean >= least_clean and max(s.values()) >= purity]
+    vectors, speakers = np.array([v for v, _ in pure]), np.array([who for _, who in pure])
     within = sum(((vectors[speakers == s] - vectors[speakers == s].mean(axis=0)) ** 2).sum() for s in set(speakers)) / len(vectors)
     total = ((vectors - vectors.mean(axis=0)) ** 2).sum() / len(vectors)
-    return f"{len(vectors)} pieces of {len(set(speakers))} voices: within-speaker variance {within:.3f}, total {total:.3f}"
+    centres = {s: l2_normalise(vectors[speakers == s].mean(axis=0, keepdims=True))[0] for s in set(speakers)}
+    rows = []
+    for vector, clean, shares in voiced_pieces(files):
+        both = sorted(shares, key=shares.get)[-2:]
+        if clean > 0.2 or len(both) < 2 or shares[both[0]] < 0.6 or not set(both) <= set(centres):
+            continue
+        louder, hidden = sorted(both, key=lambda s: vector @ centres[s])[::-1]
+        residual = l2_normalise((vector - (vector @ centres[louder]) * centres[louder])[None])[0]
+        others = [s for s in centres if s not in both]
+        ranked = sorted((s for s in centres if s != louder), key=lambda s: -(residual @ centres[s]))
+        rows.append((vector @ centres[hidden], max(vector @ centres[s] for s in others), ranked[0] == hidden, len(ranked)))
+    hidden_sim, third_sim, first, candidates = np.array(rows).mean(axis=0) if rows else (np.nan,) * 4
+    return (f"{len(vectors)} pieces of {len(set(speakers))} voices: within-speaker variance {within:.3f}, total "
+            f"{total:.3f}; {len(rows)} pieces heard only under two voices: cosine to the quieter voice {hidden_sim:.2f}, "
+            f"to the best voice not in them {third_sim:.2f}; with the louder voice subtracted the quieter is ranked first "
+            f"in {100 * first:.0f} % (chance {100 / candidates:.0f} %)")
 
 
 def main() -> None:
