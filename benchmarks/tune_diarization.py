@@ -133,7 +133,7 @@ GRIDS = {
     "centred": [ClusteringOptions(method="spectral", centre=True)]
     + [ClusteringOptions(method="ahc", threshold=t, centre=True) for t in (0.5, 0.6, 0.7)],
     "vbx": [ClusteringOptions(threshold=start, vbx=VbxOptions(fa=fa, fb=fb))
-            for start in (0.38, 0.41, 0.44, 0.5) for fa in (0.3, 0.5, 0.7, 0.85) for fb in (0.5, 1.0, 2.0)]
+            for start in (0.41, 0.44, 0.5) for fa in (0.1, 0.15, 0.2, 0.25, 0.3, 0.5) for fb in (0.5, 1.0, 2.0)]
     + [ClusteringOptions(vbx=VbxOptions(min_prior=p)) for p in (1e-2, 3e-2)]
     + [ClusteringOptions(vbx=VbxOptions(phi=phi)) for phi in (0.5, 2.0)],
 }
