@@ -158,13 +158,14 @@ def spread(files: list[tuple[Item, Analysis]], least_clean: float = 1.0, purity:
     """Within-speaker and total variance (covariance traces) of the CAM++ embeddings of pieces with ``least_clean``
     seconds of clean speech that one voice fills (``purity`` of their frames): VbxOptions.within and phi. Then the
     pieces with no clean speech under two voices (each at least 60 % of the frames): how like each voice they are."""
-    pure = [(v, max(s, key=s.get)) for v, clean, s in voiced_pieces(files) if clean >= least_clean and max(s.values()) >= purity]
+    pieces = list(voiced_pieces(files))
+    pure = [(v, max(s, key=s.get)) for v, clean, s in pieces if clean >= least_clean and max(s.values()) >= purity]
     vectors, speakers = np.array([v for v, _ in pure]), np.array([who for _, who in pure])
     within = sum(((vectors[speakers == s] - vectors[speakers == s].mean(axis=0)) ** 2).sum() for s in set(speakers)) / len(vectors)
     total = ((vectors - vectors.mean(axis=0)) ** 2).sum() / len(vectors)
     centres = {s: l2_normalise(vectors[speakers == s].mean(axis=0, keepdims=True))[0] for s in set(speakers)}
     rows = []
-    for vector, clean, shares in voiced_pieces(files):
+    for vector, clean, shares in pieces:
         both = sorted(shares, key=shares.get)[-2:]
         if clean > 0.2 or len(both) < 2 or shares[both[0]] < 0.6 or not set(both) <= set(centres):
             continue

@@ -119,20 +119,27 @@ def cluster(
     return spectral(embeddings, low, high, options)
 
 
-def agglomerative(embeddings: np.ndarray, weights: np.ndarray, low: int, high: int, options: ClusteringOptions) -> np.ndarray:
-    """Average-linkage clusters cut at the threshold; the speakers (``_speakers``) are brought down to ``high`` by
-    keeping the largest, and up to ``low`` by cutting the tree lower when that finds distinct voices, not one voice
-    split in two (``ClusteringOptions.same_voice``); the other clusters join the nearest speaker."""
-    from scipy.cluster.hierarchy import fcluster, linkage  # scipy (0.35 s to import) only when clustering runs
-
-    tree = linkage(embeddings, method="average", metric="cosine")
-    labels = fcluster(tree, options.threshold, criterion="distance") - 1
+def agglomerative(embeddings: np.ndarray, weights: np.ndarray, low: int, high: int, options: ClusteringOptions,
+                  cut: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Average-linkage clusters cut at the threshold (``cut``: ``_cut_tree``'s answer, when already computed); the
+    speakers (``_speakers``) are brought down to ``high`` by keeping the largest, and up to ``low`` by cutting the tree
+    lower when that finds distinct voices, not one voice split in two (``ClusteringOptions.same_voice``); the other
+    clusters join the nearest speaker."""
+    tree, labels = cut or _cut_tree(embeddings, options.threshold)
     speakers = _speakers(embeddings, labels, weights, options)
     if len(speakers) < low:
         lower, more = _cut_lower(tree, embeddings, labels, weights, low, options)
         if _most_similar(embeddings, lower, more) < options.same_voice:
             labels, speakers, high = lower, more, low
     return _join_small(embeddings, labels, speakers[: max(1, min(len(speakers), high))])
+
+
+def _cut_tree(embeddings: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """The average-linkage tree of cosine distances, and its clusters (0..k-1) cut at ``threshold``."""
+    from scipy.cluster.hierarchy import fcluster, linkage  # scipy (0.35 s to import) only when clustering runs
+
+    tree = linkage(embeddings, method="average", metric="cosine")
+    return tree, fcluster(tree, threshold, criterion="distance") - 1
 
 
 def _cut_lower(tree: np.ndarray, embeddings: np.ndarray, labels: np.ndarray, weights: np.ndarray, low: int,
@@ -202,17 +209,14 @@ def vbx(embeddings: np.ndarray, weights: np.ndarray, low: int, high: int, option
     dropped, each piece goes to its most likely speaker. ``agglomerative`` answers instead where the count may be one
     (no window heard two voices and the user allows one speaker: VBx keeps any small cluster its model supports, which
     split a monologue in two, jfk.flac) and where VBx's count is outside [low, high] (ahc's count rules serve hints)."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-
-    settings = options.vbx
+    cut = _cut_tree(embeddings, options.threshold)
     if low < 2:
-        return agglomerative(embeddings, weights, low, high, options)
-    start = fcluster(linkage(embeddings, method="average", metric="cosine"), options.threshold, criterion="distance") - 1
-    responsibilities, prior = vb_gmm(embeddings, weights, start, settings)
-    kept = prior >= settings.min_prior
+        return agglomerative(embeddings, weights, low, high, options, cut)
+    responsibilities, prior = vb_gmm(embeddings, weights, cut[1], options.vbx)
+    kept = prior >= options.vbx.min_prior
     labels = np.unique(np.argmax(responsibilities[:, kept], axis=1), return_inverse=True)[1]
     if not low <= labels.max() + 1 <= high:
-        return agglomerative(embeddings, weights, low, high, options)
+        return agglomerative(embeddings, weights, low, high, options, cut)
     return labels
 
 
